@@ -1,0 +1,44 @@
+using System;
+using System.CommandLine;
+
+namespace Dtlto.Build.Distributor;
+
+/// <summary>
+/// The command line lld passes: options given with <c>-Xthinlto-distributor=</c>, then the job
+/// list path, always last. Options take both <c>--jobs=4</c> and <c>--jobs 4</c>.
+/// </summary>
+public static class DistributorCommandLine
+{
+    private static readonly Option<int> JobsOption = new("--jobs", "-j")
+    {
+        Description = "Backend compiles to run at once (default: the number of processors).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "Print each job as it finishes and a summary line at the end.",
+    };
+
+    private static readonly Argument<string> JobListArgument = new("job-list")
+    {
+        Description = "The JSON job list lld wrote (lld passes it last).",
+    };
+
+    private static readonly RootCommand Command = new(
+        "Runs the ThinLTO backend compiles of one lld DTLTO link in parallel. " +
+        "Use as: clang -flto=thin -fuse-ld=lld -fthinlto-distributor=<this program> [-Xthinlto-distributor=--jobs=N]")
+    {
+        JobsOption,
+        VerboseOption,
+        JobListArgument,
+    };
+
+    public static ParseResult Parse(string[] args) => Command.Parse(args);
+
+    /// <summary>The root command has no action of its own, so any action is --help or --version.</summary>
+    public static bool WantsHelpOrVersion(ParseResult parsed) => parsed.Action is not null;
+
+    public static DistributorOptions Bind(ParseResult parsed) =>
+        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption));
+}

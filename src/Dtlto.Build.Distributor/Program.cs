@@ -1,0 +1,55 @@
+using System;
+using System.CommandLine;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+
+namespace Dtlto.Build.Distributor;
+
+/// <summary>
+/// Entry point of dtlto-distributor. lld runs it as
+/// <c>dtlto-distributor [options from -Xthinlto-distributor=] job-list.json</c> in its own
+/// working directory, waits for it, and fails the link if it exits non-zero.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        ParseResult parsed = DistributorCommandLine.Parse(args);
+        if (parsed.Errors.Count > 0)
+            return Fail(ExitCodes.Usage, $"{parsed.Errors[0].Message} (try --help)");
+        if (DistributorCommandLine.WantsHelpOrVersion(parsed))
+            return await parsed.InvokeAsync().ConfigureAwait(false);
+
+        DistributorOptions options = DistributorCommandLine.Bind(parsed);
+        if (options.Jobs < 1)
+            return Fail(ExitCodes.Usage, $"--jobs must be at least 1, not {options.Jobs}");
+
+        JobList jobList;
+        try
+        {
+            jobList = JobListReader.ReadFile(options.JobListPath, Environment.CurrentDirectory);
+        }
+        catch (JobListException e)
+        {
+            return Fail(ExitCodes.Usage, e.Message);
+        }
+
+        using var cancellation = new SignalCancellation();
+        var reporter = new ConsoleReporter(Console.Error, options.Verbose);
+        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, reporter);
+        BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
+        reporter.Summarize(result);
+
+        if (cancellation.Token.IsCancellationRequested)
+            return Fail(ExitCodes.Cancelled, "cancelled; running backend compiles were stopped");
+        return result.Succeeded ? ExitCodes.Success : ExitCodes.JobsFailed;
+    }
+
+    private static int Fail(int exitCode, string message)
+    {
+        Console.Error.WriteLine($"dtlto-distributor: error: {message}");
+        return exitCode;
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Scheduling;
+
+namespace Dtlto.Build.Engine.Execution;
+
+/// <summary>
+/// Runs every backend job of a job list through an executor, at most
+/// <see cref="MaxParallelism"/> at a time, most expensive first. The first failure stops the
+/// rest: queued jobs are not started and running ones are killed, because lld fails the whole
+/// link anyway and the cores are better given back to the user at once.
+/// </summary>
+public sealed class BackendCompile
+{
+    private readonly IBackendExecutor _executor;
+    private readonly IBackendCompileObserver? _observer;
+
+    public BackendCompile(IBackendExecutor executor, int maxParallelism, IBackendCompileObserver? observer = null)
+    {
+        if (maxParallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxParallelism), maxParallelism, "At least one job must be allowed to run.");
+        _executor = executor;
+        MaxParallelism = maxParallelism;
+        _observer = observer;
+    }
+
+    public int MaxParallelism { get; }
+
+    public async Task<BackendCompileResult> RunAsync(JobList jobList, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<BackendJob> order = JobOrder.MostExpensiveFirst(jobList);
+        var results = new JobResult?[jobList.Jobs.Count];
+        int workers = Math.Min(MaxParallelism, order.Count);
+        int next = -1;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task Work(int worker)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                int position = Interlocked.Increment(ref next);
+                if (position >= order.Count)
+                    return;
+                BackendJob job = order[position];
+                JobResult result = await RunJobAsync(jobList, job, worker, stop.Token).ConfigureAwait(false);
+                results[job.Index] = result;
+                if (result.Status == JobStatus.Failed)
+                    stop.Cancel();
+            }
+        }
+
+        Task[] running = Enumerable.Range(0, workers).Select(w => Task.Run(() => Work(w))).ToArray();
+        await Task.WhenAll(running).ConfigureAwait(false);
+
+        JobResult[] all = jobList.Jobs.Select(job => results[job.Index] ?? JobResult.NotStarted(jobList, job)).ToArray();
+        return new BackendCompileResult(all, stopwatch.Elapsed, workers);
+    }
+
+    private async Task<JobResult> RunJobAsync(JobList jobList, BackendJob job, int worker, CancellationToken stopToken)
+    {
+        IReadOnlyList<string> command = jobList.CommandFor(job);
+        _observer?.JobStarted(worker, job);
+        JobResult result;
+        try
+        {
+            ProcessResult run = await _executor.ExecuteAsync(jobList, job, stopToken).ConfigureAwait(false);
+            result = Judge(jobList, job, command, run);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stopToken.IsCancellationRequested)
+        {
+            result = new JobResult(job, command, JobStatus.Failed, $"the executor failed: {e.Message}", null, "", TimeSpan.Zero);
+        }
+        catch (OperationCanceledException)
+        {
+            result = new JobResult(job, command, JobStatus.NotCompleted, null, null, "", TimeSpan.Zero);
+        }
+
+        if (result.Status != JobStatus.Succeeded)
+            DeleteOutputs(jobList, job);
+        _observer?.JobFinished(worker, result);
+        return result;
+    }
+
+    private static JobResult Judge(JobList jobList, BackendJob job, IReadOnlyList<string> command, ProcessResult run)
+    {
+        JobResult Result(JobStatus status, string? failure) =>
+            new(job, command, status, failure, run.StartError is null ? run.ExitCode : null, run.Output, run.Elapsed);
+
+        if (run.Stopped)
+            return Result(JobStatus.NotCompleted, null);
+        if (run.StartError is not null)
+            return Result(JobStatus.Failed, run.StartError);
+        if (run.ExitCode != 0)
+            return Result(JobStatus.Failed, $"the compiler exited with code {run.ExitCode}");
+
+        foreach (string output in job.Outputs)
+        {
+            string problem = OutputProblem(jobList.Resolve(output));
+            if (problem.Length > 0)
+                return Result(JobStatus.Failed, $"the compiler exited with code 0 but {problem} '{output}'");
+        }
+
+        return Result(JobStatus.Succeeded, null);
+    }
+
+    private static string OutputProblem(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+            return "did not write";
+        return info.Length == 0 ? "wrote an empty" : "";
+    }
+
+    /// <summary>
+    /// Removes what a failed or stopped job may have half-written, so that nothing that looks
+    /// like a finished object survives it.
+    /// </summary>
+    private static void DeleteOutputs(JobList jobList, BackendJob job)
+    {
+        foreach (string output in job.Outputs)
+        {
+            try
+            {
+                File.Delete(jobList.Resolve(output));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                // Nothing more can be done; the job is reported as failed regardless.
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using Dtlto.Build.Engine.JobLists;
+
+namespace Dtlto.Build.Engine.Execution;
+
+/// <summary>What became of one backend job.</summary>
+public sealed class JobResult
+{
+    public JobResult(BackendJob job, IReadOnlyList<string> command, JobStatus status, string? failure, int? exitCode, string output, TimeSpan elapsed)
+    {
+        Job = job;
+        Command = command;
+        Status = status;
+        Failure = failure;
+        ExitCode = exitCode;
+        Output = output;
+        Elapsed = elapsed;
+    }
+
+    public BackendJob Job { get; }
+
+    /// <summary>The full argument vector the job ran with, compiler first.</summary>
+    public IReadOnlyList<string> Command { get; }
+
+    public JobStatus Status { get; }
+
+    /// <summary>One line saying why the job failed; null unless <see cref="Status"/> is Failed.</summary>
+    public string? Failure { get; }
+
+    public int? ExitCode { get; }
+
+    /// <summary>What the compiler printed (its diagnostics).</summary>
+    public string Output { get; }
+
+    public TimeSpan Elapsed { get; }
+
+    internal static JobResult NotStarted(JobList jobList, BackendJob job) =>
+        new(job, jobList.CommandFor(job), JobStatus.NotCompleted, null, null, "", TimeSpan.Zero);
+}

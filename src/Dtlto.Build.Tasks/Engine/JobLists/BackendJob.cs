@@ -1,0 +1,45 @@
+using System.Collections.Generic;
+
+namespace Dtlto.Build.Engine.JobLists;
+
+/// <summary>
+/// One ThinLTO backend compilation from lld's job list: compile one bitcode module, with the
+/// functions its index shard tells it to import, into one native object.
+/// </summary>
+public sealed class BackendJob
+{
+    public BackendJob(int index, IReadOnlyList<string> args, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
+    {
+        Index = index;
+        Args = args;
+        Inputs = inputs;
+        Outputs = outputs;
+    }
+
+    /// <summary>Position of the job in the list; lld links the objects in this order.</summary>
+    public int Index { get; }
+
+    /// <summary>Arguments that follow <see cref="JobList.CommonArgs"/> on this job's command line.</summary>
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>Every file the job reads: bitcode, index shard, then the modules it imports from.</summary>
+    public IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>Every file the job writes; the first is the native object.</summary>
+    public IReadOnlyList<string> Outputs { get; }
+
+    public string Bitcode => Inputs[0];
+
+    public string IndexShard => Inputs[1];
+
+    public IEnumerable<string> ImportedModules
+    {
+        get
+        {
+            for (int i = 2; i < Inputs.Count; i++)
+                yield return Inputs[i];
+        }
+    }
+
+    public string NativeObject => Outputs[0];
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace Dtlto.Build.Engine.JobLists;
+
+/// <summary>
+/// Reads and validates the JSON job list lld writes for a distributor. The format has no
+/// version field, so the shape is checked instead: unknown members are ignored, and a missing
+/// or mistyped member is a <see cref="JobListException"/> that names its place.
+/// </summary>
+public static class JobListReader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 64,
+    };
+
+    /// <summary>Reads a job list file; relative paths in it resolve against <paramref name="baseDirectory"/>.</summary>
+    public static JobList ReadFile(string path, string baseDirectory)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new JobListException(path, "", $"cannot read the job list: {e.Message}", e);
+        }
+
+        return Parse(bytes, path, baseDirectory);
+    }
+
+    /// <summary>Parses job list JSON; <paramref name="name"/> is used in error messages.</summary>
+    public static JobList Parse(ReadOnlyMemory<byte> json, string name, string baseDirectory)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json, DocumentOptions);
+            return new Validator(name).Read(document.RootElement, baseDirectory);
+        }
+        catch (JsonException e)
+        {
+            string where = e.LineNumber is long line
+                ? $"line {line + 1}, position {(e.BytePositionInLine ?? 0) + 1}"
+                : "";
+            throw new JobListException(name, where, "not valid JSON: " + FirstSentence(e.Message), e);
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message.Substring(0, end) : message;
+    }
+
+    private sealed class Validator
+    {
+        private readonly string _name;
+
+        public Validator(string name) => _name = name;
+
+        public JobList Read(JsonElement root, string baseDirectory)
+        {
+            RequireKind(root, JsonValueKind.Object, "", "an object");
+            JsonElement common = Member(root, "common", "", JsonValueKind.Object, "an object");
+            string linkerOutput = ReadString(Member(common, "linker_output", "common", JsonValueKind.String, "a string"), "common.linker_output", allowEmpty: false);
+            IReadOnlyList<string> commonArgs = ReadStrings(common, "args", "common", minimum: 1, paths: false);
+            if (commonArgs[0].Length == 0)
+                throw Error("common.args[0]", "expected the compiler's path, found an empty string");
+            IReadOnlyList<string> commonInputs = ReadStrings(common, "inputs", "common", minimum: 0, paths: true);
+
+            JsonElement jobsElement = Member(root, "jobs", "", JsonValueKind.Array, "an array");
+            var jobs = new List<BackendJob>(jobsElement.GetArrayLength());
+            int index = 0;
+            foreach (JsonElement job in jobsElement.EnumerateArray())
+            {
+                string place = $"jobs[{index}]";
+                RequireKind(job, JsonValueKind.Object, place, "an object");
+                jobs.Add(new BackendJob(
+                    index,
+                    ReadStrings(job, "args", place, minimum: 0, paths: false),
+                    ReadStrings(job, "inputs", place, minimum: 2, paths: true),
+                    ReadStrings(job, "outputs", place, minimum: 1, paths: true)));
+                index++;
+            }
+
+            return new JobList(linkerOutput, commonArgs, commonInputs, jobs, baseDirectory);
+        }
+
+        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths)
+        {
+            string place = ownerPlace.Length == 0 ? member : $"{ownerPlace}.{member}";
+            JsonElement array = Member(owner, member, ownerPlace, JsonValueKind.Array, "an array of strings");
+            int count = array.GetArrayLength();
+            if (count < minimum)
+                throw Error(place, minimum == 1 ? "expected at least 1 entry" : $"expected at least {minimum} entries");
+
+            var values = new string[count];
+            int i = 0;
+            foreach (JsonElement item in array.EnumerateArray())
+            {
+                string itemPlace = $"{place}[{i}]";
+                RequireKind(item, JsonValueKind.String, itemPlace, "a string");
+                values[i] = ReadString(item, itemPlace, allowEmpty: !paths);
+                i++;
+            }
+
+            return values;
+        }
+
+        private string ReadString(JsonElement element, string place, bool allowEmpty)
+        {
+            string value;
+            try
+            {
+                value = element.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // The parser checks structure, not the encoding of string contents.
+                throw Error(place, "not valid UTF-8");
+            }
+
+            if (!allowEmpty && value.Length == 0)
+                throw Error(place, "expected a path, found an empty string");
+            if (value.IndexOf('\0') >= 0)
+                throw Error(place, "contains a NUL character");
+            return value;
+        }
+
+        private JsonElement Member(JsonElement owner, string member, string ownerPlace, JsonValueKind kind, string expected)
+        {
+            string place = ownerPlace.Length == 0 ? member : $"{ownerPlace}.{member}";
+            if (!owner.TryGetProperty(member, out JsonElement value))
+                throw Error(place, $"missing; expected {expected}");
+            RequireKind(value, kind, place, expected);
+            return value;
+        }
+
+        private void RequireKind(JsonElement element, JsonValueKind kind, string place, string expected)
+        {
+            if (element.ValueKind != kind)
+                throw Error(place.Length == 0 ? "top level" : place, $"expected {expected}, found {Describe(element.ValueKind)}");
+        }
+
+        private JobListException Error(string place, string problem) => new(_name, place, problem);
+
+        private static string Describe(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Null => "null",
+            _ => "nothing",
+        };
+    }
+}

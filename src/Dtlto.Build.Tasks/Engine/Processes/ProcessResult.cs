@@ -1,0 +1,29 @@
+using System;
+
+namespace Dtlto.Build.Engine.Processes;
+
+/// <summary>How a child process ended and what it printed.</summary>
+public sealed class ProcessResult
+{
+    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError)
+    {
+        ExitCode = exitCode;
+        Output = output;
+        Elapsed = elapsed;
+        Stopped = stopped;
+        StartError = startError;
+    }
+
+    public int ExitCode { get; }
+
+    /// <summary>Standard output and standard error, interleaved in the order lines arrived.</summary>
+    public string Output { get; }
+
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The process was killed because the caller cancelled it.</summary>
+    public bool Stopped { get; }
+
+    /// <summary>Why the process could not be started at all; null when it ran.</summary>
+    public string? StartError { get; }
+}

@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
+
+namespace Dtlto.Build.Tests.Support;
+
+/// <summary>Runs a program for a test, with standard output and error kept apart.</summary>
+public static class Command
+{
+    public static CommandResult Run(string workingDirectory, string program, params string[] arguments) =>
+        Run(workingDirectory, program, (IEnumerable<string>)arguments);
+
+    public static CommandResult Run(string workingDirectory, string program, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    {
+        var startInfo = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+            startInfo.ArgumentList.Add(argument);
+
+        using Process process = Process.Start(startInfo)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} did not finish in time");
+        }
+
+        process.WaitForExit();
+        return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

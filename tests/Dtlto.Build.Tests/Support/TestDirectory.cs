@@ -1,0 +1,37 @@
+using System;
+using System.IO;
+
+namespace Dtlto.Build.Tests.Support;
+
+/// <summary>A fresh directory for one test, removed when the test is done.</summary>
+public sealed class TestDirectory : IDisposable
+{
+    public TestDirectory(string? nameSuffix = null)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dtlto-tests", Guid.NewGuid().ToString("N").Substring(0, 12) + (nameSuffix ?? ""));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public string Write(string relative, string text)
+    {
+        string full = File(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        System.IO.File.WriteAllText(full, text);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Support;
+
+/// <summary>
+/// The LLVM 22 toolchain the integration tests drive. It is installed by .ci/run; a machine
+/// without it fails the tests rather than skipping them, so a green run always means tested.
+/// </summary>
+public static class Toolchain
+{
+    public const string BinDirectory = "/usr/lib/llvm-22/bin";
+
+    public static string Clang => Require("clang");
+
+    public static string ClangXX => Require("clang++");
+
+    public static string LlvmAr => Require("llvm-ar");
+
+    public static string LlvmObjdump => Require("llvm-objdump");
+
+    /// <summary>The distributor built next to the tests (a ProjectReference copies it here).</summary>
+    public static string Distributor
+    {
+        get
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, "dtlto-distributor");
+            if (!File.Exists(path))
+                Assert.Fail($"dtlto-distributor was not found at {path}");
+            return path;
+        }
+    }
+
+    private static string Require(string tool)
+    {
+        string path = Path.Combine(BinDirectory, tool);
+        if (!File.Exists(path))
+            Assert.Fail($"{path} is missing: install clang-22, lld-22 and llvm-22 (bash .ci/run does)");
+        return path;
+    }
+}
