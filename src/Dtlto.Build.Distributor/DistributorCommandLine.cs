@@ -36,6 +36,19 @@ public static class DistributorCommandLine
 
     public static ParseResult Parse(string[] args) => Command.Parse(args);
 
+    /// <summary>The first thing wrong with the command line, in words for the user; null if nothing is.</summary>
+    public static string? Problem(ParseResult parsed)
+    {
+        if (parsed.Errors.Count == 0)
+            return null;
+        // An unknown option is taken for the job list, and the real job list then looks
+        // like a stray argument; name the option instead.
+        string? jobList = parsed.GetValue(JobListArgument);
+        if (jobList is not null && jobList.StartsWith("-", StringComparison.Ordinal))
+            return $"unknown option '{jobList}'";
+        return parsed.Errors[0].Message;
+    }
+
     /// <summary>The root command has no action of its own, so any action is --help or --version.</summary>
     public static bool WantsHelpOrVersion(ParseResult parsed) => parsed.Action is not null;
 

@@ -17,8 +17,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         ParseResult parsed = DistributorCommandLine.Parse(args);
-        if (parsed.Errors.Count > 0)
-            return Fail(ExitCodes.Usage, $"{parsed.Errors[0].Message} (try --help)");
+        if (DistributorCommandLine.Problem(parsed) is string problem)
+            return Fail(ExitCodes.Usage, $"{problem} (try --help)");
         if (DistributorCommandLine.WantsHelpOrVersion(parsed))
             return await parsed.InvokeAsync().ConfigureAwait(false);
 

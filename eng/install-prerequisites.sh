@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing Dtlto.Build needs on a Debian machine with the .NET SDK:
+# LLVM 22 (clang, lld with DTLTO, llvm tools) from apt, then the NuGet restore of the solution.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(clang-22 lld-22 llvm-22)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "Installing ${missing[*]} ..."
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "error: the .NET SDK (dotnet) is required; see global.json for the version" >&2; exit 1; }
+dotnet restore Dtlto.Build.sln --verbosity quiet

@@ -1,0 +1,82 @@
+using System.Linq;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Integration;
+
+/// <summary>dtlto-distributor run by hand: bad input is one line on stderr and a non-zero exit.</summary>
+[TestClass]
+public sealed class DistributorCommandLineTests
+{
+    private static CommandResult Distribute(TestDirectory dir, params string[] args) =>
+        Command.Run(dir.Path, Toolchain.Distributor, args);
+
+    private static void AssertOneLineError(CommandResult result, int exitCode, string message)
+    {
+        Assert.AreEqual(exitCode, result.ExitCode, result.ToString());
+        string[] lines = result.StandardError.Split('\n', System.StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(1, lines, result.StandardError);
+        Assert.AreEqual("dtlto-distributor: error: " + message, lines.Single());
+    }
+
+    [TestMethod]
+    public void AMalformedJobListIsOneLineNamingThePlace()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("list.json", """{"common":{"linker_output":"a","args":["clang"],"inputs":[]},"jobs":[{"args":[],"inputs":["a.o"],"outputs":["a.native.o"]}]}""");
+        AssertOneLineError(Distribute(dir, "list.json"), 2, "list.json: jobs[0].inputs: expected at least 2 entries");
+    }
+
+    [TestMethod]
+    public void AMissingJobListIsOneLine()
+    {
+        using var dir = new TestDirectory();
+        CommandResult result = Distribute(dir, "gone.json");
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.StartsWith(result.StandardError, "dtlto-distributor: error: gone.json: cannot read the job list:");
+    }
+
+    [TestMethod]
+    public void ABadJobsValueIsOneLine()
+    {
+        using var dir = new TestDirectory();
+        AssertOneLineError(Distribute(dir, "--jobs=0", "list.json"), 2, "--jobs must be at least 1, not 0");
+    }
+
+    [TestMethod]
+    public void AnUnknownOptionIsOneLine()
+    {
+        using var dir = new TestDirectory();
+        AssertOneLineError(Distribute(dir, "--frobnicate", "list.json"), 2, "unknown option '--frobnicate' (try --help)");
+    }
+
+    [TestMethod]
+    public void AnEmptyJobListSucceedsAndRunsNothing()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("list.json", """{"common":{"linker_output":"a","args":["/no/such/clang"],"inputs":[]},"jobs":[]}""");
+        CommandResult result = Distribute(dir, "list.json");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.AreEqual("", result.StandardError);
+    }
+
+    [TestMethod]
+    public void AMissingCompilerFailsTheJobWithTheReason()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("list.json", """{"common":{"linker_output":"a","args":["/no/such/clang","-c"],"inputs":[]},"jobs":[{"args":["a.o"],"inputs":["a.o","a.bc"],"outputs":["a.native.o"]}]}""");
+        CommandResult result = Distribute(dir, "list.json");
+        Assert.AreEqual(1, result.ExitCode);
+        StringAssert.Contains(result.StandardError, "dtlto-distributor: error: backend compile of 'a.o' failed: cannot run '/no/such/clang':");
+    }
+
+    [TestMethod]
+    public void HelpDescribesTheUseWithClang()
+    {
+        using var dir = new TestDirectory();
+        CommandResult result = Distribute(dir, "--help");
+        Assert.AreEqual(0, result.ExitCode);
+        StringAssert.Contains(result.StandardOutput, "-fthinlto-distributor=");
+        StringAssert.Contains(result.StandardOutput, "--jobs");
+    }
+}

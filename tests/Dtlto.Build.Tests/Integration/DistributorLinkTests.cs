@@ -1,0 +1,173 @@
+using System.IO;
+using System.Linq;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Integration;
+
+/// <summary>Real clang-22/lld-22 links whose backend compiles run through dtlto-distributor.</summary>
+[TestClass]
+public sealed class DistributorLinkTests
+{
+    private const string Verbose = "-Xthinlto-distributor=--verbose";
+
+    private static void WriteCProgram(TestDirectory dir)
+    {
+        dir.Write("main.c", """
+            #include <stdio.h>
+            int sum_squares(int n);
+            int fib(int n);
+            const char *greeting(void);
+            int main(void) {
+              printf("%s sum=%d fib=%d\n", greeting(), sum_squares(10), fib(20));
+              return 0;
+            }
+            """);
+        dir.Write("squares.c", """
+            int square(int x);
+            int sum_squares(int n) { int s = 0; for (int i = 1; i <= n; i++) s += square(i); return s; }
+            """);
+        dir.Write("square.c", "int square(int x) { return x * x; }\n");
+        dir.Write("fib.c", "int fib(int n) { int a = 0, b = 1; while (n-- > 0) { int t = a + b; a = b; b = t; } return a; }\n");
+        dir.Write("greeting.c", "const char *greeting(void) { return \"hello\"; }\n");
+    }
+
+    [TestMethod]
+    public void LinksAMultiModuleCProgram()
+    {
+        using var dir = new TestDirectory();
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Verbose);
+
+        ThinLtoBuild.Expect(link, "link");
+        StringAssert.Contains(link.StandardError, "5 backend jobs, 2 workers");
+        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+        Assert.IsEmpty(Directory.GetFiles(dir.Path, "*.native.o"), "lld removes the distributor's objects after the link");
+    }
+
+    [TestMethod]
+    public void LinksAMultiModuleCppProgramWithCrossModuleInlining()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("shape.h", """
+            struct Shape { virtual ~Shape() = default; virtual int area() const = 0; };
+            Shape *make_square(int side);
+            extern "C" int twice(int x);
+            """);
+        dir.Write("main.cpp", """
+            #include <cstdio>
+            #include <memory>
+            #include "shape.h"
+            int main() {
+              std::unique_ptr<Shape> s(make_square(7));
+              std::printf("area=%d twice=%d\n", s->area(), twice(21));
+            }
+            """);
+        dir.Write("square.cpp", """
+            #include "shape.h"
+            namespace { struct Square : Shape { int side; explicit Square(int s) : side(s) {} int area() const override { return side * side; } }; }
+            Shape *make_square(int side) { return new Square(side); }
+            """);
+        dir.Write("twice.cpp", "extern \"C\" int twice(int x) { return 2 * x; }\n");
+        var build = new ThinLtoBuild(dir.Path);
+        string[] objects = build.Compile("main.cpp", "square.cpp", "twice.cpp");
+
+        ThinLtoBuild.Expect(build.LinkWith(Toolchain.Distributor, "app", objects), "link");
+
+        Assert.AreEqual("area=49 twice=42\n", build.Run("app").StandardOutput);
+        CommandResult main = Command.Run(dir.Path, Toolchain.LlvmObjdump, "-d", "--no-show-raw-insn", "--disassemble-symbols=main", "app");
+        ThinLtoBuild.Expect(main, "objdump");
+        StringAssert.Contains(main.StandardOutput, "<main>:");
+        Assert.IsFalse(main.StandardOutput.Contains("<twice>"), "twice() from another module is inlined into main:\n" + main.StandardOutput);
+    }
+
+    [TestMethod]
+    public void LinksBitcodeFromAStaticArchiveAndAThinArchive()
+    {
+        using var dir = new TestDirectory();
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        build.Archive("libmath.a", thin: false, "squares.o", "square.o");
+        build.Archive("libmisc.a", thin: true, "fib.o", "greeting.o");
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", new[] { "main.o", "libmath.a", "libmisc.a" }, Verbose);
+
+        ThinLtoBuild.Expect(link, "link");
+        StringAssert.Contains(link.StandardError, "5 backend jobs");
+        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
+    public void LinksInADirectoryWithASpaceAndNonAsciiCharacters()
+    {
+        using var dir = new TestDirectory(" Ünïcødé (dir) 名前");
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        // The directory holds the non-ASCII characters: lld 22 garbles non-ASCII archive file
+        // names in the module paths it records in index shards (see the README).
+        build.Archive("lib math (v2).a", thin: false, "squares.o", "square.o");
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "my app", new[] { "main.o", "lib math (v2).a", "fib.o", "greeting.o" }, Verbose);
+
+        ThinLtoBuild.Expect(link, "link");
+        StringAssert.Contains(link.StandardError, "5 backend jobs");
+        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("my app").StandardOutput);
+    }
+
+    [TestMethod]
+    public void ASecondLinkServedFromLldsCacheDoesNotRunTheDistributor()
+    {
+        using var dir = new TestDirectory();
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        string log = dir.File("distributor.log");
+        string wrapper = dir.Write("logging-distributor.sh", $"#!/bin/sh\necho run >> '{log}'\nexec '{Toolchain.Distributor}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        ThinLtoBuild.Expect(build.LinkWith(wrapper, "app", objects, "-Wl,--thinlto-cache-dir=cache"), "first link");
+        File.Delete(dir.File("app"));
+        ThinLtoBuild.Expect(build.LinkWith(wrapper, "app", objects, "-Wl,--thinlto-cache-dir=cache"), "second link");
+
+        Assert.HasCount(1, File.ReadAllLines(log), "only the first link runs the distributor");
+        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
+    public void AFailingBackendCompileFailsTheLinkWithClangsErrorVisible()
+    {
+        using var dir = new TestDirectory();
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Wl,--thinlto-remote-compiler-arg=--no-such-clang-flag");
+
+        Assert.AreNotEqual(0, link.ExitCode);
+        StringAssert.Contains(link.StandardError, "unknown argument: '--no-such-clang-flag'");
+        StringAssert.Contains(link.StandardError, "dtlto-distributor: error: backend compile of '");
+        StringAssert.Contains(link.StandardError, "dtlto-distributor: command: /usr/lib/llvm-22/bin/clang");
+        StringAssert.Contains(link.StandardError, "--no-such-clang-flag");
+        Assert.IsFalse(File.Exists(dir.File("app")));
+    }
+
+    [TestMethod]
+    public void HonoursTheJobsOptionPassedThroughClang()
+    {
+        using var dir = new TestDirectory();
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--jobs=1", Verbose);
+
+        ThinLtoBuild.Expect(link, "link");
+        StringAssert.Contains(link.StandardError, "5 backend jobs, 1 workers");
+        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+    }
+}
