@@ -20,6 +20,11 @@ public static class DistributorCommandLine
         Description = "Print each job as it finishes and a summary line at the end.",
     };
 
+    private static readonly Option<string?> BuildPipeOption = new("--build-pipe")
+    {
+        Description = "Hand the job list to the MSBuild build listening on this pipe and wait for it to run the jobs (set by the Dtlto.Build SDK).",
+    };
+
     private static readonly Argument<string> JobListArgument = new("job-list")
     {
         Description = "The JSON job list lld wrote (lld passes it last).",
@@ -31,6 +36,7 @@ public static class DistributorCommandLine
     {
         JobsOption,
         VerboseOption,
+        BuildPipeOption,
         JobListArgument,
     };
 
@@ -53,5 +59,5 @@ public static class DistributorCommandLine
     public static bool WantsHelpOrVersion(ParseResult parsed) => parsed.Action is not null;
 
     public static DistributorOptions Bind(ParseResult parsed) =>
-        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption));
+        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption));
 }

@@ -3,8 +3,9 @@ namespace Dtlto.Build.Distributor;
 /// <summary>What the command line asked for.</summary>
 public sealed class DistributorOptions
 {
-    public DistributorOptions(string jobListPath, int jobs, bool verbose)
+    public DistributorOptions(string jobListPath, int jobs, bool verbose, string? buildPipe)
     {
+        BuildPipe = buildPipe;
         JobListPath = jobListPath;
         Jobs = jobs;
         Verbose = verbose;
@@ -16,4 +17,7 @@ public sealed class DistributorOptions
     public int Jobs { get; }
 
     public bool Verbose { get; }
+
+    /// <summary>The pipe of the build that runs the jobs itself; null to run them here.</summary>
+    public string? BuildPipe { get; }
 }

@@ -1,8 +1,10 @@
 using System;
+using System.IO;
 using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
 using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
 
 namespace Dtlto.Build.Distributor;
@@ -26,6 +28,9 @@ public static class Program
         if (options.Jobs < 1)
             return Fail(ExitCodes.Usage, $"--jobs must be at least 1, not {options.Jobs}");
 
+        if (options.BuildPipe is not null)
+            return await HandToBuildAsync(options).ConfigureAwait(false);
+
         JobList jobList;
         try
         {
@@ -45,6 +50,26 @@ public static class Program
         if (cancellation.Token.IsCancellationRequested)
             return Fail(ExitCodes.Cancelled, "cancelled; running backend compiles were stopped");
         return result.Succeeded ? ExitCodes.Success : ExitCodes.JobsFailed;
+    }
+
+    /// <summary>
+    /// The MSBuild SDK's mode: the build runs the backend compiles as MSBuild items, so this
+    /// process only tells it where the job list is and waits for its verdict.
+    /// </summary>
+    private static async Task<int> HandToBuildAsync(DistributorOptions options)
+    {
+        try
+        {
+            (bool succeeded, string message) = await HandoffClient.HandOverAsync(
+                options.BuildPipe!, Path.GetFullPath(options.JobListPath), Environment.CurrentDirectory, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (succeeded)
+                return ExitCodes.Success;
+            return Fail(ExitCodes.JobsFailed, message.Length > 0 ? message : "the build reported that the backend compiles failed");
+        }
+        catch (HandoffException e)
+        {
+            return Fail(ExitCodes.Usage, e.Message);
+        }
     }
 
     private static int Fail(int exitCode, string message)

@@ -41,8 +41,6 @@ public sealed class JobList
     /// </summary>
     public string BaseDirectory { get; }
 
-    public string Compiler => CommonArgs[0];
-
     /// <summary>The full argument vector of a job, compiler first.</summary>
     public IReadOnlyList<string> CommandFor(BackendJob job) => CommonArgs.Concat(job.Args).ToList();
 

@@ -1,0 +1,47 @@
+using System;
+using System.IO.Pipes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Dtlto.Build.Engine.Handoff;
+
+/// <summary>
+/// The build's end of the handoff: a local pipe (a Unix domain socket on Linux and macOS, a
+/// named pipe on Windows) that the distributor started by lld connects to.
+/// </summary>
+public sealed class HandoffServer : IDisposable
+{
+    private readonly NamedPipeServerStream _pipe;
+
+    public HandoffServer()
+    {
+        // Short and unique: on Unix the name becomes a socket path, whose length is limited.
+        PipeName = "dtlto-" + Guid.NewGuid().ToString("N").Substring(0, 16);
+        _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+    }
+
+    public string PipeName { get; }
+
+    /// <summary>Waits for the distributor to connect and say which job list lld wrote.</summary>
+    public async Task<(string JobList, string WorkingDirectory)> WaitForJobListAsync(CancellationToken cancellationToken)
+    {
+        await _pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await HandoffProtocol.ReadJobListReadyAsync(_pipe).ConfigureAwait(false)
+            ?? throw new HandoffException("the distributor connected but did not send a job list");
+    }
+
+    /// <summary>Tells the distributor how the backend compiles went; it exits accordingly.</summary>
+    public async Task SendResultAsync(bool succeeded, string message)
+    {
+        try
+        {
+            await HandoffProtocol.WriteResultAsync(_pipe, succeeded, message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.IO.IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The distributor is gone (lld was killed); the link's own exit status tells the rest.
+        }
+    }
+
+    public void Dispose() => _pipe.Dispose();
+}

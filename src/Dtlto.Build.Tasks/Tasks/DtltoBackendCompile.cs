@@ -1,0 +1,72 @@
+using System;
+using System.Linq;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+using Microsoft.Build.Framework;
+
+namespace Dtlto.Build.Tasks;
+
+/// <summary>
+/// Phase 2 of the DTLTO link (target DtltoBackendCompile): runs the <c>@(DtltoBackendJob)</c>
+/// items through the engine, on the cores MSBuild grants. Each failing module is an error that
+/// carries clang's own diagnostics and the command to rerun it.
+/// </summary>
+public sealed class DtltoBackendCompile : DtltoTask
+{
+    [Required]
+    public ITaskItem[] Jobs { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The most compiles to run at once; 0 for as many as MSBuild grants.</summary>
+    public int MaxParallelism { get; set; }
+
+    protected override bool ExecuteCore()
+    {
+        if (Jobs.Length == 0)
+            return true;
+        JobList jobList;
+        try
+        {
+            jobList = BackendJobItems.FromItems(Jobs);
+        }
+        catch (FormatException e)
+        {
+            LogError("DTLTO3103", $"a DtltoBackendJob item cannot be run: {e.Message}");
+            return false;
+        }
+
+        int wanted = MaxParallelism > 0 ? Math.Min(MaxParallelism, Jobs.Length) : Jobs.Length;
+        BackendCompileResult result;
+        using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
+        {
+            int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
+            Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
+            var progress = new BackendCompileProgress(Log, Jobs.Length);
+            BuildEngine3.Yield();
+            try
+            {
+                result = new BackendCompile(new LocalExecutor(), parallelism, progress).RunAsync(jobList, CancellationToken).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                BuildEngine3.Reacquire();
+            }
+        }
+
+        foreach (JobResult failure in result.Failures)
+        {
+            ITaskItem item = Jobs[failure.Job.Index];
+            string diagnostics = failure.Output.Trim();
+            LogError(
+                "DTLTO3101",
+                $"backend compile of '{item.GetMetadata("Module")}' failed: {failure.Failure}\n  command: {CommandLineText.Format(failure.Command)}" +
+                (diagnostics.Length > 0 ? "\n" + diagnostics : ""),
+                item.GetMetadata("Bitcode"));
+        }
+
+        Log.LogMessage(
+            MessageImportance.Normal,
+            $"Backend compiles: {result.Jobs.Count} jobs, {result.Failures.Count()} failed, {result.Workers} workers, {result.Elapsed.TotalSeconds:0.00} s.");
+        return result.Succeeded && !CancellationToken.IsCancellationRequested;
+    }
+}

@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dtlto.Build.Engine.Handoff;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Linking;
+using Dtlto.Build.Engine.Processes;
+using Microsoft.Build.Framework;
+
+namespace Dtlto.Build.Tasks;
+
+/// <summary>
+/// Phase 1 of the DTLTO link (target DtltoThinLink): starts lld with the distributor pointed
+/// back at this build, waits for the thin link to hand over its job list, and returns one
+/// <c>@(DtltoBackendJob)</c> item per module. lld keeps running, waiting for its distributor,
+/// until DtltoFinishLink ends the link; the build keeps it under <see cref="LinkId"/>.
+/// </summary>
+public sealed class DtltoStartLink : LinkTask
+{
+    /// <summary>The program lld runs as its distributor: the dotnet host, or dtlto-distributor itself.</summary>
+    [Required]
+    public string DistributorHost { get; set; } = "";
+
+    /// <summary>Arguments before the distributor's own: dtlto-distributor.dll when run by the dotnet host.</summary>
+    public string[] DistributorHostArguments { get; set; } = Array.Empty<string>();
+
+    [Output]
+    public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The link waiting for its backend compiles; empty when lld finished on its own.</summary>
+    [Output]
+    public string LinkId { get; private set; } = "";
+
+    protected override bool ExecuteCore()
+    {
+        PrepareOutput();
+        List<string>? command = null;
+        IReadOnlyList<string> CommandFor(string pipe)
+        {
+            var distributor = new List<string> { "-fthinlto-distributor=" + DistributorHost };
+            distributor.AddRange(DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }).Select(a => "-Xthinlto-distributor=" + a));
+            command = CommandWith(distributor);
+            return command;
+        }
+
+        Log.LogMessage(MessageImportance.Normal, $"Thin link of {OutputFile}");
+        ThinLinkSession session;
+        try
+        {
+            session = ThinLinkSession.Start(CommandFor, WorkingDirectory);
+        }
+        catch (ChildProcessStartException e)
+        {
+            LogError("DTLTO3002", $"cannot link {OutputFile}: {e.Message}");
+            return false;
+        }
+
+        bool keep = false;
+        try
+        {
+            (JobList? jobList, ProcessResult? finished) = WaitForJobList(session);
+            if (jobList is null)
+            {
+                // No bitcode, or every module came from lld's cache: the link is already done.
+                Log.LogMessage(MessageImportance.Normal, $"{OutputFile}: lld needed no backend compiles.");
+                return ReportLink(finished!, command!);
+            }
+
+            Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command!));
+            BackendJobs = jobList.Jobs.Select(job => BackendJobItems.ToItem(jobList, job)).ToArray();
+            LinkId = "Dtlto.Build.Link:" + Guid.NewGuid().ToString("N");
+            BuildEngine4.RegisterTaskObject(LinkId, session, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            keep = true;
+            Log.LogMessage(MessageImportance.Normal, $"{OutputFile}: {BackendJobs.Length} backend compiles.");
+            return true;
+        }
+        catch (Exception e) when (e is JobListException or HandoffException)
+        {
+            LogError("DTLTO3003", $"the thin link of {OutputFile} handed over an unusable job list: {e.Message}");
+            return false;
+        }
+        finally
+        {
+            if (!keep)
+                session.Dispose();
+        }
+    }
+
+    private (JobList?, ProcessResult?) WaitForJobList(ThinLinkSession session)
+    {
+        BuildEngine3.Yield();
+        try
+        {
+            return session.WaitForJobListAsync(CancellationToken).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            BuildEngine3.Reacquire();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Threading;
+using Dtlto.Build.Engine.Diagnostics;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Dtlto.Build.Tasks;
+
+/// <summary>
+/// What every Dtlto.Build task shares: cancellation (Ctrl+C in the build cancels the token, and
+/// the task kills what it started) and logging of coded diagnostics and tool output.
+/// </summary>
+public abstract class DtltoTask : Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    protected CancellationToken CancellationToken => _cancellation.Token;
+
+    public void Cancel() => _cancellation.Cancel();
+
+    public sealed override bool Execute()
+    {
+        try
+        {
+            return ExecuteCore() && !Log.HasLoggedErrors;
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    protected abstract bool ExecuteCore();
+
+    protected void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
+        Log.LogError(null, code, null, file, line, column, 0, 0, message);
+
+    /// <summary>
+    /// Logs what clang or lld printed: diagnostics with a place become errors and warnings with
+    /// file and line (so IDEs and the binlog link to the source), the rest is kept as messages.
+    /// Returns the number of errors logged.
+    /// </summary>
+    protected int LogToolOutput(string output, string codeForUnplacedErrors)
+    {
+        int errors = 0;
+        foreach (string line in CompilerDiagnosticParser.Lines(output))
+        {
+            CompilerDiagnostic? diagnostic = CompilerDiagnosticParser.Parse(line);
+            switch (diagnostic?.Severity)
+            {
+                case DiagnosticSeverity.Error:
+                    errors++;
+                    Log.LogError(null, diagnostic.File is null ? codeForUnplacedErrors : null, null, diagnostic.File, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    break;
+                case DiagnosticSeverity.Warning:
+                    Log.LogWarning(null, null, null, diagnostic.File, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    break;
+                default:
+                    Log.LogMessage(MessageImportance.Normal, line);
+                    break;
+            }
+        }
+
+        return errors;
+    }
+}
