@@ -41,7 +41,10 @@ public abstract class LinkTask : DtltoTask
     protected List<string> CommandWith(IEnumerable<string> extraOptions) =>
         LinkCommand.Build(
             Driver,
-            Inputs.Select(input => input.GetMetadata("FullPath")),
+            // Relative to where lld runs: lld records module paths in the index shards it writes,
+            // where paths relative to the link stay the same from one checkout to another, and
+            // lld 22 garbles non-ASCII characters of absolute ones.
+            Inputs.Select(input => RelativePath.From(WorkingDirectory, input.GetMetadata("FullPath"))),
             LibraryDirectories.Where(d => d.Length > 0),
             Libraries.Where(l => l.Length > 0 && !l.StartsWith("%(", StringComparison.Ordinal)),
             Options.Concat(CommandLineSplitter.Split(AdditionalOptions)).Concat(extraOptions),

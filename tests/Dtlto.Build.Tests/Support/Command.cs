@@ -11,7 +11,12 @@ public static class Command
     public static CommandResult Run(string workingDirectory, string program, params string[] arguments) =>
         Run(workingDirectory, program, (IEnumerable<string>)arguments);
 
-    public static CommandResult Run(string workingDirectory, string program, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static CommandResult Run(
+        string workingDirectory,
+        string program,
+        IEnumerable<string> arguments,
+        TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -22,6 +27,13 @@ public static class Command
         };
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);
+        foreach (KeyValuePair<string, string?> variable in environment ?? new Dictionary<string, string?>())
+        {
+            if (variable.Value is null)
+                startInfo.Environment.Remove(variable.Key);
+            else
+                startInfo.Environment[variable.Key] = variable.Value;
+        }
 
         using Process process = Process.Start(startInfo)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
