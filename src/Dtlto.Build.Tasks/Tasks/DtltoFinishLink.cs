@@ -16,6 +16,9 @@ public sealed class DtltoFinishLink : LinkTask
 
     public bool BackendSucceeded { get; set; } = true;
 
+    /// <summary>The link's @(DtltoBackendJob) items; every one's outputs must exist before lld may go on.</summary>
+    public ITaskItem[] Jobs { get; set; } = System.Array.Empty<ITaskItem>();
+
     protected override bool ExecuteCore()
     {
         var session = (ThinLinkSession?)BuildEngine4.UnregisterTaskObject(LinkId, RegisteredTaskObjectLifetime.Build);
@@ -27,28 +30,51 @@ public sealed class DtltoFinishLink : LinkTask
 
         using (session)
         {
-            string verdict = BackendSucceeded ? "" : "the build's backend compiles failed; see the build's errors";
+            bool backendSucceeded = BackendSucceeded && AllOutputsExist();
+            string verdict = backendSucceeded ? "" : "the build's backend compiles failed; see the build's errors";
             BuildEngine3.Yield();
             ProcessResult result;
             try
             {
-                result = session.CompleteAsync(BackendSucceeded, verdict, CancellationToken).GetAwaiter().GetResult();
+                result = session.CompleteAsync(backendSucceeded, verdict, CancellationToken).GetAwaiter().GetResult();
             }
             finally
             {
                 BuildEngine3.Reacquire();
             }
 
-            if (!BackendSucceeded)
+            if (!backendSucceeded)
             {
                 // The backend errors are already logged; lld only adds that its distributor failed.
                 Log.LogMessage(MessageImportance.Low, result.Output);
                 DeleteOutput();
-                return true;
+                return BackendSucceeded == backendSucceeded;
             }
 
             Log.LogMessage(MessageImportance.Normal, $"Final link of {OutputFile}");
-            return ReportLink(result, new[] { Driver });
+            return ReportLink(result, command: null);
         }
+    }
+
+    /// <summary>
+    /// Whether every backend job left its outputs: a target that replaced the SDK's backend
+    /// compile may have skipped some, and lld must not link without them.
+    /// </summary>
+    private bool AllOutputsExist()
+    {
+        bool all = true;
+        foreach (ITaskItem job in Jobs)
+        {
+            foreach (string output in job.GetMetadata("Outputs").Split(new[] { ';' }, System.StringSplitOptions.RemoveEmptyEntries))
+            {
+                var file = new System.IO.FileInfo(output);
+                if (file.Exists && file.Length > 0)
+                    continue;
+                LogError("DTLTO3102", $"the backend compile of '{job.GetMetadata("Module")}' did not produce {output}", job.GetMetadata("Bitcode"));
+                all = false;
+            }
+        }
+
+        return all;
     }
 }

@@ -70,9 +70,10 @@ public abstract class LinkTask : DtltoTask
     }
 
     /// <summary>Logs how a link ended; returns whether it succeeded.</summary>
-    protected bool ReportLink(ProcessResult result, IReadOnlyList<string> command)
+    protected bool ReportLink(ProcessResult result, IReadOnlyList<string>? command)
     {
-        Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command));
+        if (command is not null)
+            Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command));
         if (result.StartError is not null)
         {
             LogError("DTLTO3002", $"cannot link {OutputFile}: {result.StartError}");

@@ -1,0 +1,68 @@
+using System.IO;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Sdk;
+
+/// <summary>How the SDK finds LLVM, and what it says when it cannot use what it finds.</summary>
+[TestClass]
+public sealed class SdkToolchainTests
+{
+    [TestMethod]
+    public void FindsTheNewestLlvmWithDtltoOnItsOwn()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+
+        (CommandResult build, string log) = workspace.BuildWithBinlog(project, "-c", "Release");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.Contains(NativeWorkspace.TargetSection(log, "DtltoResolveToolchain"), "Using LLVM 22 at /usr/lib/llvm-22 (DTLTO: yes)");
+    }
+
+    [TestMethod]
+    public void LlvmInstallDirChoosesTheToolchain()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<LLVMInstallDir>/usr/lib/llvm-22</LLVMInstallDir>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.StartsWith(File.ReadAllText(workspace.File("app/obj/Release/main.o.cmd")), "/usr/lib/llvm-22/bin/clang++\n");
+    }
+
+    [TestMethod]
+    public void AMissingToolchainIsACodedErrorSayingWhatToInstall()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<LLVMInstallDir>/no/such/llvm</LLVMInstallDir>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO1002: LLVMInstallDir '/no/such/llvm' is not a usable LLVM installation: bin/ lacks clang, clang++, ld.lld, llvm-ar");
+    }
+
+    [TestMethod]
+    public void AnLldWithoutDtltoIsACodedErrorForTheDtltoLinkOnly()
+    {
+        using var workspace = new NativeWorkspace();
+        // An LLVM root whose lld predates DTLTO: the real LLVM 22 tools, but an ld.lld that lists no
+        // --thinlto-distributor in its help, as lld 19 does.
+        string bin = Directory.CreateDirectory(workspace.File("old-llvm/bin")).FullName;
+        foreach (string tool in new[] { "clang", "clang++", "llvm-ar" })
+            File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
+        File.WriteAllText(Path.Combine(bin, "ld.lld"), "#!/bin/sh\necho 'OVERVIEW: lld'\necho '  --thinlto-jobs=<value>'\n");
+        File.SetUnixFileMode(Path.Combine(bin, "ld.lld"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string project = SamplePrograms.WriteApp(workspace, $"<LLVMInstallDir>{workspace.File("old-llvm")}</LLVMInstallDir>");
+
+        CommandResult release = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, release.ExitCode);
+        StringAssert.Contains(release.StandardOutput, "error DTLTO1003: The DTLTO link needs lld 21 or newer, but LLVM 22 at " + workspace.File("old-llvm"));
+        StringAssert.Contains(release.StandardOutput, "DtltoEnabled=false");
+        CommandResult compileOnly = workspace.Build(project, "-c", "Release", "-p:DtltoEnabled=false", "-t:ClCompile");
+        Assert.AreEqual(0, compileOnly.ExitCode, "without the DTLTO link the toolchain is usable: " + compileOnly);
+    }
+}
