@@ -14,6 +14,9 @@ public sealed class ResolveLlvmToolchain : DtltoTask
     /// <summary>An LLVM root such as /usr/lib/llvm-22; empty to search.</summary>
     public string? LLVMInstallDir { get; set; }
 
+    /// <summary>LLVM roots to search, newest first, when LLVMInstallDir is empty; empty for the platform's usual places.</summary>
+    public string[] SearchDirectories { get; set; } = new string[0];
+
     /// <summary>The link is a DTLTO link, so lld must have <c>--thinlto-distributor=</c>.</summary>
     public bool RequireDtlto { get; set; }
 
@@ -52,7 +55,7 @@ public sealed class ResolveLlvmToolchain : DtltoTask
         }
         else
         {
-            var candidates = LlvmToolchainLocator.DefaultCandidates();
+            var candidates = SearchDirectories.Length > 0 ? SearchDirectories : LlvmToolchainLocator.DefaultCandidates();
             toolchain = LlvmToolchainLocator.FindDefault(candidates);
             if (toolchain is null)
             {

@@ -94,4 +94,18 @@ public sealed class SdkDiagnosticsTests
         StringAssert.Contains(build.StandardOutput, "error DTLTO1005:");
         StringAssert.Contains(build.StandardOutput, "give one of them another ObjectFileName");
     }
+
+    [TestMethod]
+    public void AClangErrorWithNoPlaceIsCoded()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, extraItems: """
+              <ItemDefinitionGroup><ClCompile><AdditionalOptions>--no-such-compile-option</AdditionalOptions></ClCompile></ItemDefinitionGroup>
+            """);
+
+        CommandResult build = workspace.Build(project);
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO2001: clang++: unknown argument: '--no-such-compile-option'");
+    }
 }

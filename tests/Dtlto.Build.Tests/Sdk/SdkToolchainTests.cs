@@ -65,4 +65,34 @@ public sealed class SdkToolchainTests
         CommandResult compileOnly = workspace.Build(project, "-c", "Release", "-p:DtltoEnabled=false", "-t:ClCompile");
         Assert.AreEqual(0, compileOnly.ExitCode, "without the DTLTO link the toolchain is usable: " + compileOnly);
     }
+
+    [TestMethod]
+    public void NoLlvmAnywhereIsACodedErrorSayingWhatToInstall()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<DtltoLlvmSearchPath>/no/llvm-99;/no/llvm-98</DtltoLlvmSearchPath>");
+
+        CommandResult build = workspace.Build(project);
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO1001: No LLVM toolchain with clang, clang++, ld.lld and llvm-ar was found (searched /no/llvm-99, /no/llvm-98)");
+        StringAssert.Contains(build.StandardOutput, "sudo apt-get install clang-22 lld-22 llvm-22");
+    }
+
+    [TestMethod]
+    public void ACompilerThatCannotStartIsACodedError()
+    {
+        using var workspace = new NativeWorkspace();
+        string bin = Directory.CreateDirectory(workspace.File("broken-llvm/bin")).FullName;
+        foreach (string tool in new[] { "clang", "clang++" })
+            File.WriteAllText(Path.Combine(bin, tool), "not a program");
+        foreach (string tool in new[] { "ld.lld", "llvm-ar" })
+            File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
+        string project = SamplePrograms.WriteApp(workspace, $"<LLVMInstallDir>{workspace.File("broken-llvm")}</LLVMInstallDir>");
+
+        CommandResult build = workspace.Build(project);
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO2002: cannot compile " + workspace.File("app/main.cpp") + ": cannot run '" + Path.Combine(bin, "clang++") + "'");
+    }
 }

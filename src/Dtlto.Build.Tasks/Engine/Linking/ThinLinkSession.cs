@@ -20,6 +20,8 @@ public sealed class ThinLinkSession : IDisposable
     private readonly HandoffServer _server;
     private readonly ChildProcess _link;
     private readonly CancellationTokenSource _disposed = new();
+    private string? _jobListPath;
+    private bool _completed;
 
     private ThinLinkSession(HandoffServer server, ChildProcess link)
     {
@@ -67,6 +69,7 @@ public sealed class ThinLinkSession : IDisposable
         }
 
         (string path, string directory) = await handoff.ConfigureAwait(false);
+        _jobListPath = path;
         JobList = JobListReader.ReadFile(path, directory);
         return (JobList, null);
     }
@@ -78,7 +81,9 @@ public sealed class ThinLinkSession : IDisposable
     public async Task<ProcessResult> CompleteAsync(bool backendSucceeded, string message, CancellationToken cancellationToken)
     {
         await _server.SendResultAsync(backendSucceeded, message).ConfigureAwait(false);
-        return await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ProcessResult result = await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _completed = !result.Stopped;
+        return result;
     }
 
     /// <summary>What lld has printed so far.</summary>
@@ -90,6 +95,9 @@ public sealed class ThinLinkSession : IDisposable
         _link.Dispose();
         _server.Dispose();
         _disposed.Dispose();
+        // A link that did not run to its end was killed and left lld's temporaries behind.
+        if (!_completed && JobList is not null && _jobListPath is not null)
+            LinkTemporaries.Delete(JobList, _jobListPath);
     }
 
     private static async Task Ignore(Task task)
