@@ -102,15 +102,7 @@ public sealed class ClangCompile : DtltoTask
             }
         }
 
-        BuildEngine3.Yield();
-        try
-        {
-            return Task.WhenAll(jobs.Select(RunOne)).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            BuildEngine3.Reacquire();
-        }
+        return WhileYielded(() => Task.WhenAll(jobs.Select(RunOne)));
     }
 
     private void Report(CompileJob job, ProcessResult result)

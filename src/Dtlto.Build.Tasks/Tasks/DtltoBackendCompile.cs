@@ -42,15 +42,7 @@ public sealed class DtltoBackendCompile : DtltoTask
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
             Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
             var progress = new BackendCompileProgress(Log, Jobs.Length);
-            BuildEngine3.Yield();
-            try
-            {
-                result = new BackendCompile(new LocalExecutor(), parallelism, progress).RunAsync(jobList, CancellationToken).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                BuildEngine3.Reacquire();
-            }
+            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, progress).RunAsync(jobList, CancellationToken));
         }
 
         foreach (JobResult failure in result.Failures)

@@ -32,16 +32,7 @@ public sealed class DtltoFinishLink : LinkTask
         {
             bool backendSucceeded = BackendSucceeded && AllOutputsExist();
             string verdict = backendSucceeded ? "" : "the build's backend compiles failed; see the build's errors";
-            BuildEngine3.Yield();
-            ProcessResult result;
-            try
-            {
-                result = session.CompleteAsync(backendSucceeded, verdict, CancellationToken).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                BuildEngine3.Reacquire();
-            }
+            ProcessResult result = WhileYielded(() => session.CompleteAsync(backendSucceeded, verdict, CancellationToken));
 
             if (!backendSucceeded)
             {

@@ -59,7 +59,7 @@ public sealed class DtltoStartLink : LinkTask
         bool keep = false;
         try
         {
-            (JobList? jobList, ProcessResult? finished) = WaitForJobList(session);
+            (JobList? jobList, ProcessResult? finished) = WhileYielded(() => session.WaitForJobListAsync(CancellationToken));
             if (jobList is null)
             {
                 // No bitcode, or every module came from lld's cache: the link is already done.
@@ -84,19 +84,6 @@ public sealed class DtltoStartLink : LinkTask
         {
             if (!keep)
                 session.Dispose();
-        }
-    }
-
-    private (JobList?, ProcessResult?) WaitForJobList(ThinLinkSession session)
-    {
-        BuildEngine3.Yield();
-        try
-        {
-            return session.WaitForJobListAsync(CancellationToken).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            BuildEngine3.Reacquire();
         }
     }
 }

@@ -32,6 +32,23 @@ public abstract class DtltoTask : Task, ICancelableTask
 
     protected abstract bool ExecuteCore();
 
+    /// <summary>
+    /// Runs work that waits on other processes with the node yielded, so MSBuild can build
+    /// other projects meanwhile; completes it synchronously, as Execute must.
+    /// </summary>
+    protected T WhileYielded<T>(Func<System.Threading.Tasks.Task<T>> work)
+    {
+        BuildEngine3.Yield();
+        try
+        {
+            return work().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            BuildEngine3.Reacquire();
+        }
+    }
+
     protected void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
         Log.LogError(null, code, null, file, line, column, 0, 0, message);
 

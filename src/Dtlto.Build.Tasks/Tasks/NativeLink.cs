@@ -15,17 +15,7 @@ public sealed class NativeLink : LinkTask
         PrepareOutput();
         List<string> command = CommandWith(new string[0]);
         Log.LogMessage(MessageImportance.Normal, $"Linking {OutputFile}");
-        BuildEngine3.Yield();
-        ProcessResult result;
-        try
-        {
-            result = ProcessRunner.RunAsync(command, WorkingDirectory, CancellationToken).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            BuildEngine3.Reacquire();
-        }
-
+        ProcessResult result = WhileYielded(() => ProcessRunner.RunAsync(command, WorkingDirectory, CancellationToken));
         return ReportLink(result, command);
     }
 }

@@ -32,13 +32,19 @@ public sealed class DistributorLinkTests
         dir.Write("greeting.c", "const char *greeting(void) { return \"hello\"; }\n");
     }
 
+    /// <summary>Writes and compiles the C program; returns the build and its objects.</summary>
+    private static (ThinLtoBuild Build, string[] Objects) CompileCProgram(TestDirectory dir)
+    {
+        WriteCProgram(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        return (build, build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c"));
+    }
+
     [TestMethod]
     public void LinksAMultiModuleCProgram()
     {
         using var dir = new TestDirectory();
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Verbose);
 
@@ -88,9 +94,7 @@ public sealed class DistributorLinkTests
     public void LinksBitcodeFromAStaticArchiveAndAThinArchive()
     {
         using var dir = new TestDirectory();
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, _) = CompileCProgram(dir);
         build.Archive("libmath.a", thin: false, "squares.o", "square.o");
         build.Archive("libmisc.a", thin: true, "fib.o", "greeting.o");
 
@@ -105,9 +109,7 @@ public sealed class DistributorLinkTests
     public void LinksInADirectoryWithASpaceAndNonAsciiCharacters()
     {
         using var dir = new TestDirectory(" Ünïcødé (dir) 名前");
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, _) = CompileCProgram(dir);
         // The directory holds the non-ASCII characters: lld 22 garbles non-ASCII archive file
         // names in the module paths it records in index shards (see the README).
         build.Archive("lib math (v2).a", thin: false, "squares.o", "square.o");
@@ -123,9 +125,7 @@ public sealed class DistributorLinkTests
     public void ASecondLinkServedFromLldsCacheDoesNotRunTheDistributor()
     {
         using var dir = new TestDirectory();
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
         string log = dir.File("distributor.log");
         string wrapper = dir.Write("logging-distributor.sh", $"#!/bin/sh\necho run >> '{log}'\nexec '{Toolchain.Distributor}' \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -142,9 +142,7 @@ public sealed class DistributorLinkTests
     public void AFailingBackendCompileFailsTheLinkWithClangsErrorVisible()
     {
         using var dir = new TestDirectory();
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Wl,--thinlto-remote-compiler-arg=--no-such-clang-flag");
 
@@ -160,9 +158,7 @@ public sealed class DistributorLinkTests
     public void HonoursTheJobsOptionPassedThroughClang()
     {
         using var dir = new TestDirectory();
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        string[] objects = build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c");
+        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--jobs=1", Verbose);
 

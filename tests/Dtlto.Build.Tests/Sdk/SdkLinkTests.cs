@@ -184,4 +184,21 @@ public sealed class SdkLinkTests
         Assert.AreEqual("a b 3 4.0\n", Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
         StringAssert.Contains(File.ReadAllText(workspace.File("app/obj/Release/app.link-options")), "libraries=m");
     }
+
+    [TestMethod]
+    public void TheSdkCanBeNamedWithItsVersionInTheProjectInsteadOfGlobalJson()
+    {
+        using var workspace = new NativeWorkspace();
+        workspace.Write("global.json", """{ "sdk": { "version": "10.0.100", "rollForward": "latestFeature" } }""");
+        workspace.Write("app/main.c", "#include <stdio.h>\nint main(void) { puts(\"versioned\"); return 0; }\n");
+        string project = workspace.Write("app/app.clangproj", $"""
+            <Project Sdk="Dtlto.Build.Sdk/{SdkPackage.Version}">
+              <ItemGroup><ClCompile Include="main.c" /></ItemGroup>
+            </Project>
+            """);
+
+        AssertBuilt(workspace.Build(project, "-c", "Release"));
+
+        Assert.AreEqual("versioned\n", Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+    }
 }

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Times the Release link of a native project built with Dtlto.Build.Sdk: the three-phase
+DTLTO link through MSBuild beside the same link done inside lld (DtltoEnabled=false), in the
+same run, alternating. The sources are compiled once; each round deletes the program and
+rebuilds, so only the link runs. Link time is read from MSBuild's target performance summary;
+the wall time of the whole `dotnet build` (MSBuild start-up included) is given too.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+LINK_TARGETS = {"dtlto": ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink"), "in-process": ("_DtltoNativeLink",)}
+
+
+def build(project, dtlto, env):
+    argv = ["dotnet", "build", project, "-c", "Release", "-nodeReuse:false", "-nologo",
+            f"-p:DtltoEnabled={'true' if dtlto else 'false'}", "-clp:PerformanceSummary;Summary", "-v:m"]
+    start = time.perf_counter()
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"error: {' '.join(argv)} failed:\n{result.stdout}")
+    return wall, result.stdout
+
+
+def target_seconds(output, targets):
+    """Sums the milliseconds MSBuild's target performance summary gives for the targets."""
+    total = 0.0
+    for target in targets:
+        match = re.search(rf"^\s+(\d+) ms\s+{re.escape(target)}\s+\d+ calls", output, re.MULTILINE)
+        if not match:
+            sys.exit(f"error: no timing for target {target} in:\n{output}")
+        total += int(match.group(1)) / 1000
+    return total
+
+
+def write_project(directory, sources, name):
+    items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
+    path = os.path.join(directory, f"{name}.clangproj")
+    with open(path, "w") as f:
+        f.write(f'<Project Sdk="Dtlto.Build.Sdk">\n  <ItemGroup>\n{items}\n  </ItemGroup>\n</Project>\n')
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--program", choices=["sample", "generated"], default="generated")
+    parser.add_argument("--modules", type=int, default=200)
+    parser.add_argument("--functions", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--version", required=True, help="the Dtlto.Build.Sdk version in artifacts/packages")
+    args = parser.parse_args()
+
+    work = os.path.join(HERE, "out", "sdk")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
+    shutil.rmtree(os.path.join(env["NUGET_PACKAGES"], "dtlto.build.sdk"), ignore_errors=True)
+    with open(os.path.join(work, "global.json"), "w") as f:
+        f.write('{"sdk": {"version": "10.0.100", "rollForward": "latestFeature"}, '
+                f'"msbuild-sdks": {{"Dtlto.Build.Sdk": "{args.version}"}}}}\n')
+    with open(os.path.join(work, "nuget.config"), "w") as f:
+        f.write('<configuration><packageSources><clear /><add key="local" value="'
+                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+
+    if args.program == "sample":
+        shutil.copytree(os.path.join(ROOT, "samples", "shapes"), os.path.join(work, "shapes"))
+        for leftover in ("global.json", "nuget.config"):
+            os.remove(os.path.join(work, "shapes", leftover))
+        project = os.path.join(work, "shapes", "app", "shapes.clangproj")
+        program = os.path.join(work, "shapes", "app", "bin", "Release", "shapes")
+        label = "samples/shapes (app + static library, 4 modules)"
+    else:
+        source_dir = os.path.join(work, "generated")
+        subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), source_dir,
+                               "--modules", str(args.modules), "--functions", str(args.functions)])
+        sources = sorted(f for f in os.listdir(source_dir) if f.endswith(".c"))
+        project = write_project(source_dir, sources, "generated")
+        program = os.path.join(source_dir, "bin", "Release", "generated")
+        label = f"generated program ({len(sources)} modules)"
+
+    print("first build (compiles everything) ...", file=sys.stderr)
+    build(project, True, env)
+    expected = subprocess.run([program], stdout=subprocess.PIPE, text=True, check=True).stdout
+
+    links = {"dtlto": [], "in-process": []}
+    walls = {"dtlto": [], "in-process": []}
+    for run in range(args.runs):
+        for mode in ("in-process", "dtlto"):
+            print(f"run {run + 1}/{args.runs}: {mode} ...", file=sys.stderr)
+            os.remove(program)
+            wall, output = build(project, mode == "dtlto", env)
+            walls[mode].append(wall)
+            links[mode].append(target_seconds(output, LINK_TARGETS[mode]))
+            if "Compiling" in output:
+                sys.exit("error: a source was recompiled; only the link should run")
+            actual = subprocess.run([program], stdout=subprocess.PIPE, text=True, check=True).stdout
+            if actual != expected:
+                sys.exit(f"error: the {mode} link printed {actual!r}, not {expected!r}")
+
+    base = statistics.median(links["in-process"])
+    print()
+    print(f"Release link through Dtlto.Build.Sdk: {label}, {os.cpu_count()} cores, median of {args.runs} runs")
+    print(f"{'link':<34} {'link s':>8} {'dotnet build s':>15} {'link / in-process':>18}")
+    for mode, name in (("in-process", "in-process lld (DtltoEnabled=false)"), ("dtlto", "DTLTO, three phases through MSBuild")):
+        link = statistics.median(links[mode])
+        print(f"{name:<34} {link:>8.2f} {statistics.median(walls[mode]):>15.2f} {link / base:>17.2f}x")
+
+
+if __name__ == "__main__":
+    main()
