@@ -20,6 +20,11 @@ public static class DistributorCommandLine
         Description = "Print each job as it finishes and a summary line at the end.",
     };
 
+    private static readonly Option<double?> JobTimeoutOption = new("--job-timeout")
+    {
+        Description = "Kill a backend compile that runs longer than this many seconds and fail the link (default: no limit).",
+    };
+
     private static readonly Option<string?> BuildPipeOption = new("--build-pipe")
     {
         Description = "Hand the job list to the MSBuild build listening on this pipe and wait for it to run the jobs (set by the Dtlto.Build SDK).",
@@ -36,6 +41,7 @@ public static class DistributorCommandLine
     {
         JobsOption,
         VerboseOption,
+        JobTimeoutOption,
         BuildPipeOption,
         JobListArgument,
     };
@@ -59,5 +65,14 @@ public static class DistributorCommandLine
     public static bool WantsHelpOrVersion(ParseResult parsed) => parsed.Action is not null;
 
     public static DistributorOptions Bind(ParseResult parsed) =>
-        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption));
+        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption),
+            JobTimeout(parsed.GetValue(JobTimeoutOption)));
+
+    /// <summary>Seconds as a TimeSpan; a value out of range becomes zero, which the caller rejects.</summary>
+    private static TimeSpan? JobTimeout(double? seconds) => seconds switch
+    {
+        null => null,
+        > 0 and < 1e7 => TimeSpan.FromSeconds(seconds.Value),
+        _ => TimeSpan.Zero,
+    };
 }

@@ -1,10 +1,13 @@
+using System;
+
 namespace Dtlto.Build.Distributor;
 
 /// <summary>What the command line asked for.</summary>
 public sealed class DistributorOptions
 {
-    public DistributorOptions(string jobListPath, int jobs, bool verbose, string? buildPipe)
+    public DistributorOptions(string jobListPath, int jobs, bool verbose, string? buildPipe, TimeSpan? jobTimeout)
     {
+        JobTimeout = jobTimeout;
         BuildPipe = buildPipe;
         JobListPath = jobListPath;
         Jobs = jobs;
@@ -17,6 +20,9 @@ public sealed class DistributorOptions
     public int Jobs { get; }
 
     public bool Verbose { get; }
+
+    /// <summary>How long one backend compile may run; null for no limit.</summary>
+    public TimeSpan? JobTimeout { get; }
 
     /// <summary>The pipe of the build that runs the jobs itself; null to run them here.</summary>
     public string? BuildPipe { get; }

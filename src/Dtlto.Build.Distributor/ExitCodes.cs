@@ -11,6 +11,9 @@ public static class ExitCodes
     /// <summary>Bad command line or unusable job list; nothing was run.</summary>
     public const int Usage = 2;
 
+    /// <summary>The linker that started the distributor died; running compiles were killed.</summary>
+    public const int ParentGone = 3;
+
     /// <summary>Stopped by SIGINT/SIGTERM (or Ctrl+C); running compiles were killed.</summary>
     public const int Cancelled = 130;
 }

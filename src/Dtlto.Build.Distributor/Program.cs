@@ -16,6 +16,8 @@ namespace Dtlto.Build.Distributor;
 /// </summary>
 public static class Program
 {
+    private static readonly TimeSpan ParentPollInterval = TimeSpan.FromMilliseconds(250);
+
     public static async Task<int> Main(string[] args)
     {
         ParseResult parsed = DistributorCommandLine.Parse(args);
@@ -27,9 +29,15 @@ public static class Program
         DistributorOptions options = DistributorCommandLine.Bind(parsed);
         if (options.Jobs < 1)
             return Fail(ExitCodes.Usage, $"--jobs must be at least 1, not {options.Jobs}");
+        if (options.JobTimeout is TimeSpan timeout && timeout <= TimeSpan.Zero)
+            return Fail(ExitCodes.Usage, "--job-timeout must be a number of seconds above 0 and below 10000000");
 
         if (options.BuildPipe is not null)
+        {
+            // Nothing of this mode outlives the process, so losing lld only means ending now.
+            using var orphaned = new ParentProcessWatch(() => Environment.Exit(ExitCodes.ParentGone), ParentPollInterval);
             return await HandToBuildAsync(options).ConfigureAwait(false);
+        }
 
         JobList jobList;
         try
@@ -42,11 +50,21 @@ public static class Program
         }
 
         using var cancellation = new SignalCancellation();
+        bool parentGone = false;
+        using var watch = new ParentProcessWatch(
+            () =>
+            {
+                parentGone = true;
+                cancellation.Cancel();
+            },
+            ParentPollInterval);
         var reporter = new ConsoleReporter(Console.Error, options.Verbose);
-        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, reporter);
+        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, reporter, options.JobTimeout);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         reporter.Summarize(result);
 
+        if (parentGone)
+            return Fail(ExitCodes.ParentGone, "the linker that started this distributor is gone; running backend compiles were stopped");
         if (cancellation.Token.IsCancellationRequested)
             return Fail(ExitCodes.Cancelled, "cancelled; running backend compiles were stopped");
         return result.Succeeded ? ExitCodes.Success : ExitCodes.JobsFailed;
@@ -61,7 +79,7 @@ public static class Program
         try
         {
             (bool succeeded, string message) = await HandoffClient.HandOverAsync(
-                options.BuildPipe!, Path.GetFullPath(options.JobListPath), Environment.CurrentDirectory, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                options.BuildPipe!, Path.GetFullPath(options.JobListPath), Environment.CurrentDirectory, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             if (succeeded)
                 return ExitCodes.Success;
             return Fail(ExitCodes.JobsFailed, message.Length > 0 ? message : "the build reported that the backend compiles failed");

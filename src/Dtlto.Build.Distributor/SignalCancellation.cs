@@ -26,6 +26,9 @@ public sealed class SignalCancellation : IDisposable
 
     public CancellationToken Token => _source.Token;
 
+    /// <summary>Cancels as a signal would, for other reasons to stop.</summary>
+    public void Cancel() => _source.Cancel();
+
     private void OnSignal(PosixSignalContext context)
     {
         // Keep the process alive until the children are gone; Main then exits non-zero.

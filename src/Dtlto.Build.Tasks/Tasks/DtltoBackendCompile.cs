@@ -1,7 +1,10 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using System.Linq;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Linking;
 using Dtlto.Build.Engine.Processes;
 using Microsoft.Build.Framework;
 
@@ -19,6 +22,12 @@ public sealed class DtltoBackendCompile : DtltoTask
 
     /// <summary>The most compiles to run at once; 0 for as many as MSBuild grants.</summary>
     public int MaxParallelism { get; set; }
+
+    /// <summary>Seconds one compile may run before it is killed and fails; 0 for no limit.</summary>
+    public double JobTimeoutSeconds { get; set; }
+
+    /// <summary>The link the jobs belong to; if its lld ends early, the compiles are stopped.</summary>
+    public string? LinkId { get; set; }
 
     protected override bool ExecuteCore()
     {
@@ -42,7 +51,28 @@ public sealed class DtltoBackendCompile : DtltoTask
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
             Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
             var progress = new BackendCompileProgress(Log, Jobs.Length);
-            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, progress).RunAsync(jobList, CancellationToken));
+            TimeSpan? timeout = JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+            Task? linkExited = LinkedSession()?.LinkExited;
+            linkExited?.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        stop.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The compiles were over before lld ended.
+                    }
+                },
+                TaskScheduler.Default);
+            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, progress, timeout).RunAsync(jobList, stop.Token));
+            if (linkExited?.IsCompleted == true && !CancellationToken.IsCancellationRequested)
+            {
+                LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
+                return false;
+            }
         }
 
         foreach (JobResult failure in result.Failures)
@@ -61,4 +91,7 @@ public sealed class DtltoBackendCompile : DtltoTask
             $"Backend compiles: {result.Jobs.Count} jobs, {result.Failures.Count()} failed, {result.Workers} workers, {result.Elapsed.TotalSeconds:0.00} s.");
         return result.Succeeded && !CancellationToken.IsCancellationRequested;
     }
+
+    private ThinLinkSession? LinkedSession() =>
+        string.IsNullOrEmpty(LinkId) ? null : BuildEngine4.GetRegisteredTaskObject(LinkId, RegisteredTaskObjectLifetime.Build) as ThinLinkSession;
 }

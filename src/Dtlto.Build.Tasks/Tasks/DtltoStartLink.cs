@@ -48,7 +48,7 @@ public sealed class DtltoStartLink : LinkTask
         ThinLinkSession session;
         try
         {
-            session = ThinLinkSession.Start(CommandFor, WorkingDirectory);
+            session = ThinLinkSession.Start(CommandFor, WorkingDirectory, OutputPath);
         }
         catch (ChildProcessStartException e)
         {

@@ -22,8 +22,11 @@ public sealed class BackendCompile
     private readonly IBackendExecutor _executor;
     private readonly IBackendCompileObserver? _observer;
 
-    public BackendCompile(IBackendExecutor executor, int maxParallelism, IBackendCompileObserver? observer = null)
+    public BackendCompile(IBackendExecutor executor, int maxParallelism, IBackendCompileObserver? observer = null, TimeSpan? jobTimeout = null)
     {
+        if (jobTimeout is TimeSpan t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(jobTimeout), jobTimeout, "A job timeout must be positive.");
+        JobTimeout = jobTimeout;
         if (maxParallelism < 1)
             throw new ArgumentOutOfRangeException(nameof(maxParallelism), maxParallelism, "At least one job must be allowed to run.");
         _executor = executor;
@@ -32,6 +35,9 @@ public sealed class BackendCompile
     }
 
     public int MaxParallelism { get; }
+
+    /// <summary>How long one job may run before it is killed and fails; null for no limit.</summary>
+    public TimeSpan? JobTimeout { get; }
 
     public async Task<BackendCompileResult> RunAsync(JobList jobList, CancellationToken cancellationToken)
     {
@@ -70,10 +76,15 @@ public sealed class BackendCompile
         IReadOnlyList<string> command = jobList.CommandFor(job);
         _observer?.JobStarted(worker, job);
         JobResult result;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        if (JobTimeout is TimeSpan timeout)
+            deadline.CancelAfter(timeout);
         try
         {
-            ProcessResult run = await _executor.ExecuteAsync(jobList, job, stopToken).ConfigureAwait(false);
-            result = Judge(jobList, job, command, run);
+            ProcessResult run = await _executor.ExecuteAsync(jobList, job, deadline.Token).ConfigureAwait(false);
+            result = run.Stopped && !stopToken.IsCancellationRequested
+                ? new JobResult(job, command, JobStatus.Failed, $"timed out after {JobTimeout!.Value.TotalSeconds:0.#} s and was killed", null, run.Output, run.Elapsed)
+                : Judge(jobList, job, command, run);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopToken.IsCancellationRequested)
         {
@@ -104,20 +115,11 @@ public sealed class BackendCompile
 
         foreach (string output in job.Outputs)
         {
-            string problem = OutputProblem(jobList.Resolve(output));
-            if (problem.Length > 0)
+            if (ObjectFileCheck.Problem(jobList.Resolve(output)) is string problem)
                 return Result(JobStatus.Failed, $"the compiler exited with code 0 but {problem} '{output}'");
         }
 
         return Result(JobStatus.Succeeded, null);
-    }
-
-    private static string OutputProblem(string path)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            return "did not write";
-        return info.Length == 0 ? "wrote an empty" : "";
     }
 
     /// <summary>

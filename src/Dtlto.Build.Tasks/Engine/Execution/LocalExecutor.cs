@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Dtlto.Build.Engine.JobLists;
@@ -5,9 +8,39 @@ using Dtlto.Build.Engine.Processes;
 
 namespace Dtlto.Build.Engine.Execution;
 
-/// <summary>Runs each backend compile as a process on this machine, in lld's working directory.</summary>
+/// <summary>
+/// Runs each backend compile as a process on this machine, in lld's working directory. A
+/// command line too long for the system is passed through a response file next to the job's
+/// object, removed when the job ends.
+/// </summary>
 public sealed class LocalExecutor : IBackendExecutor
 {
-    public Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync(jobList.CommandFor(job), jobList.BaseDirectory, cancellationToken);
+    private readonly int _commandLineLimit;
+
+    public LocalExecutor(int? commandLineLimit = null) => _commandLineLimit = commandLineLimit ?? ResponseFile.Limit;
+
+    public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> command = jobList.CommandFor(job);
+        if (!ResponseFile.IsNeeded(command, _commandLineLimit))
+            return await ProcessRunner.RunAsync(command, jobList.BaseDirectory, cancellationToken).ConfigureAwait(false);
+
+        string responseFile = jobList.Resolve(job.NativeObject) + ".rsp";
+        try
+        {
+            IReadOnlyList<string> shortCommand = ResponseFile.Write(command, responseFile);
+            return await ProcessRunner.RunAsync(shortCommand, jobList.BaseDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(responseFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A leftover response file is harmless; the job's result stands.
+            }
+        }
+    }
 }

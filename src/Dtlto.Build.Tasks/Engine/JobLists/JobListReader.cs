@@ -62,6 +62,7 @@ public static class JobListReader
     {
         private readonly string _name;
 
+
         public Validator(string name) => _name = name;
 
         public JobList Read(JsonElement root, string baseDirectory)
@@ -89,8 +90,45 @@ public static class JobListReader
                 index++;
             }
 
-            return new JobList(linkerOutput, commonArgs, commonInputs, jobs, baseDirectory);
+            var jobList = new JobList(linkerOutput, commonArgs, commonInputs, jobs, baseDirectory);
+            RequireOutputsInLinkFolders(jobList);
+            return jobList;
         }
+
+        /// <summary>
+        /// lld writes a backend compile's outputs next to the linker output (or in its own
+        /// working directory); a list that would make a compiler write anywhere else is refused,
+        /// so that a damaged or hostile list cannot overwrite files outside the link.
+        /// </summary>
+        private void RequireOutputsInLinkFolders(JobList jobList)
+        {
+            string[] folders =
+            {
+                WithSeparator(jobList.BaseDirectory),
+                WithSeparator(Path.GetDirectoryName(jobList.Resolve(jobList.LinkerOutput)) ?? jobList.BaseDirectory),
+            };
+            foreach (BackendJob job in jobList.Jobs)
+            {
+                for (int i = 0; i < job.Outputs.Count; i++)
+                {
+                    string output;
+                    try
+                    {
+                        output = jobList.Resolve(job.Outputs[i]);
+                    }
+                    catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+                    {
+                        throw Error($"jobs[{job.Index}].outputs[{i}]", $"not a usable path: {e.Message}");
+                    }
+
+                    if (!Array.Exists(folders, folder => output.StartsWith(folder, StringComparison.Ordinal)))
+                        throw Error($"jobs[{job.Index}].outputs[{i}]", $"'{job.Outputs[i]}' is outside the folders the link writes to");
+                }
+            }
+        }
+
+        private static string WithSeparator(string directory) =>
+            directory.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? directory : directory + Path.DirectorySeparatorChar;
 
         private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths)
         {

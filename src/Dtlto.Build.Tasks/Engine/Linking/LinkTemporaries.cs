@@ -32,9 +32,35 @@ public static class LinkTemporaries
         }
     }
 
-    public static void Delete(JobList jobList, string jobListPath)
+    /// <summary>The files in the output's folder now, to tell later which ones a link created.</summary>
+    public static HashSet<string> FilesBeside(string outputPath)
     {
-        foreach (string path in Of(jobList, jobListPath))
+        string? folder = Path.GetDirectoryName(outputPath);
+        return folder is not null && Directory.Exists(folder)
+            ? new HashSet<string>(Directory.GetFiles(folder), StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Removes what a killed link left: the temporaries its job list names (when it got that
+    /// far), and files it created beside its output that are lld's by their names: the job list,
+    /// index shards, native objects, extracted archive members, and the output's own temporary
+    /// (<c>app.tmpXXXXXX</c>, renamed to the output only when a link completes).
+    /// </summary>
+    public static void DeleteAfterKilledLink(JobList? jobList, string? jobListPath, string outputPath, HashSet<string> filesBefore)
+    {
+        var doomed = new List<string>();
+        if (jobList is not null && jobListPath is not null)
+            doomed.AddRange(Of(jobList, jobListPath));
+        string outputName = Path.GetFileName(outputPath);
+        foreach (string file in FilesBeside(outputPath))
+        {
+            string name = Path.GetFileName(file);
+            if (!filesBefore.Contains(file) && IsLldTemporary(name, outputName))
+                doomed.Add(file);
+        }
+
+        foreach (string path in doomed)
         {
             try
             {
@@ -42,8 +68,16 @@ public static class LinkTemporaries
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Best effort: a later link overwrites nothing of these (their names carry lld's PID).
+                // Best effort: the names carry lld's PID, so no later link trusts or reuses them.
             }
         }
     }
+
+    private static bool IsLldTemporary(string name, string outputName) =>
+        name.EndsWith(".dist-file.json", StringComparison.Ordinal)
+        || name.EndsWith(".native.o", StringComparison.Ordinal)
+        || name.EndsWith(".native.o.thinlto.bc", StringComparison.Ordinal)
+        || name.EndsWith(".native.o.rsp", StringComparison.Ordinal)
+        || ExtractedArchiveMember.IsMatch(name)
+        || name.StartsWith(outputName + ".tmp", StringComparison.Ordinal);
 }

@@ -23,23 +23,29 @@ public sealed class ThinLinkSession : IDisposable
     private string? _jobListPath;
     private bool _completed;
 
-    private ThinLinkSession(HandoffServer server, ChildProcess link)
+    private readonly string _outputPath;
+    private readonly HashSet<string> _filesBefore;
+
+    private ThinLinkSession(HandoffServer server, ChildProcess link, string outputPath, HashSet<string> filesBefore)
     {
         _server = server;
         _link = link;
+        _outputPath = outputPath;
+        _filesBefore = filesBefore;
     }
 
     /// <summary>
     /// Starts the link. <paramref name="linkCommand"/> receives the pipe name to pass to the
     /// distributor (as <c>--build-pipe=NAME</c>) and returns the linker's argument vector.
     /// </summary>
-    public static ThinLinkSession Start(Func<string, IReadOnlyList<string>> linkCommand, string workingDirectory)
+    public static ThinLinkSession Start(Func<string, IReadOnlyList<string>> linkCommand, string workingDirectory, string outputPath)
     {
         var server = new HandoffServer();
         try
         {
+            HashSet<string> filesBefore = LinkTemporaries.FilesBeside(outputPath);
             ChildProcess link = ChildProcess.Start(linkCommand(server.PipeName), workingDirectory);
-            return new ThinLinkSession(server, link);
+            return new ThinLinkSession(server, link, outputPath, filesBefore);
         }
         catch
         {
@@ -89,6 +95,9 @@ public sealed class ThinLinkSession : IDisposable
     /// <summary>What lld has printed so far.</summary>
     public string LinkOutput => _link.Output;
 
+    /// <summary>Completes when the linker process ends, for whatever reason.</summary>
+    public Task LinkExited => _link.Exited;
+
     public void Dispose()
     {
         _disposed.Cancel();
@@ -96,8 +105,8 @@ public sealed class ThinLinkSession : IDisposable
         _server.Dispose();
         _disposed.Dispose();
         // A link that did not run to its end was killed and left lld's temporaries behind.
-        if (!_completed && JobList is not null && _jobListPath is not null)
-            LinkTemporaries.Delete(JobList, _jobListPath);
+        if (!_completed)
+            LinkTemporaries.DeleteAfterKilledLink(JobList, _jobListPath, _outputPath, _filesBefore);
     }
 
     private static async Task Ignore(Task task)
