@@ -11,46 +11,17 @@ public sealed class DistributorLinkTests
 {
     private const string Verbose = "-Xthinlto-distributor=--verbose";
 
-    private static void WriteCProgram(TestDirectory dir)
-    {
-        dir.Write("main.c", """
-            #include <stdio.h>
-            int sum_squares(int n);
-            int fib(int n);
-            const char *greeting(void);
-            int main(void) {
-              printf("%s sum=%d fib=%d\n", greeting(), sum_squares(10), fib(20));
-              return 0;
-            }
-            """);
-        dir.Write("squares.c", """
-            int square(int x);
-            int sum_squares(int n) { int s = 0; for (int i = 1; i <= n; i++) s += square(i); return s; }
-            """);
-        dir.Write("square.c", "int square(int x) { return x * x; }\n");
-        dir.Write("fib.c", "int fib(int n) { int a = 0, b = 1; while (n-- > 0) { int t = a + b; a = b; b = t; } return a; }\n");
-        dir.Write("greeting.c", "const char *greeting(void) { return \"hello\"; }\n");
-    }
-
-    /// <summary>Writes and compiles the C program; returns the build and its objects.</summary>
-    private static (ThinLtoBuild Build, string[] Objects) CompileCProgram(TestDirectory dir)
-    {
-        WriteCProgram(dir);
-        var build = new ThinLtoBuild(dir.Path);
-        return (build, build.Compile("main.c", "squares.c", "square.c", "fib.c", "greeting.c"));
-    }
-
     [TestMethod]
     public void LinksAMultiModuleCProgram()
     {
         using var dir = new TestDirectory();
-        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Verbose);
 
         ThinLtoBuild.Expect(link, "link");
         StringAssert.Contains(link.StandardError, "5 backend jobs, 2 workers");
-        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
         Assert.IsEmpty(Directory.GetFiles(dir.Path, "*.native.o"), "lld removes the distributor's objects after the link");
     }
 
@@ -94,7 +65,7 @@ public sealed class DistributorLinkTests
     public void LinksBitcodeFromAStaticArchiveAndAThinArchive()
     {
         using var dir = new TestDirectory();
-        (ThinLtoBuild build, _) = CompileCProgram(dir);
+        (ThinLtoBuild build, _) = ThinLtoBuild.CompileCProgram(dir);
         build.Archive("libmath.a", thin: false, "squares.o", "square.o");
         build.Archive("libmisc.a", thin: true, "fib.o", "greeting.o");
 
@@ -102,14 +73,14 @@ public sealed class DistributorLinkTests
 
         ThinLtoBuild.Expect(link, "link");
         StringAssert.Contains(link.StandardError, "5 backend jobs");
-        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
     }
 
     [TestMethod]
     public void LinksInADirectoryWithASpaceAndNonAsciiCharacters()
     {
         using var dir = new TestDirectory(" Ünïcødé (dir) 名前");
-        (ThinLtoBuild build, _) = CompileCProgram(dir);
+        (ThinLtoBuild build, _) = ThinLtoBuild.CompileCProgram(dir);
         // The directory holds the non-ASCII characters: lld 22 garbles non-ASCII archive file
         // names in the module paths it records in index shards (see the README).
         build.Archive("lib math (v2).a", thin: false, "squares.o", "square.o");
@@ -118,31 +89,30 @@ public sealed class DistributorLinkTests
 
         ThinLtoBuild.Expect(link, "link");
         StringAssert.Contains(link.StandardError, "5 backend jobs");
-        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("my app").StandardOutput);
+        Assert.AreEqual(CProgram.Output, build.Run("my app").StandardOutput);
     }
 
     [TestMethod]
     public void ASecondLinkServedFromLldsCacheDoesNotRunTheDistributor()
     {
         using var dir = new TestDirectory();
-        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
         string log = dir.File("distributor.log");
-        string wrapper = dir.Write("logging-distributor.sh", $"#!/bin/sh\necho run >> '{log}'\nexec '{Toolchain.Distributor}' \"$@\"\n");
-        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string wrapper = Scripts.Write(dir.File("logging-distributor.sh"), $"echo run >> '{log}'\nexec '{Toolchain.Distributor}' \"$@\"\n");
 
         ThinLtoBuild.Expect(build.LinkWith(wrapper, "app", objects, "-Wl,--thinlto-cache-dir=cache"), "first link");
         File.Delete(dir.File("app"));
         ThinLtoBuild.Expect(build.LinkWith(wrapper, "app", objects, "-Wl,--thinlto-cache-dir=cache"), "second link");
 
         Assert.HasCount(1, File.ReadAllLines(log), "only the first link runs the distributor");
-        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
     }
 
     [TestMethod]
     public void AFailingBackendCompileFailsTheLinkWithClangsErrorVisible()
     {
         using var dir = new TestDirectory();
-        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Wl,--thinlto-remote-compiler-arg=--no-such-clang-flag");
 
@@ -158,12 +128,12 @@ public sealed class DistributorLinkTests
     public void HonoursTheJobsOptionPassedThroughClang()
     {
         using var dir = new TestDirectory();
-        (ThinLtoBuild build, string[] objects) = CompileCProgram(dir);
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
 
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--jobs=1", Verbose);
 
         ThinLtoBuild.Expect(link, "link");
         StringAssert.Contains(link.StandardError, "5 backend jobs, 1 workers");
-        Assert.AreEqual("hello sum=385 fib=6765\n", build.Run("app").StandardOutput);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -12,6 +13,14 @@ internal sealed class ThinLtoBuild
     private readonly string _directory;
 
     public ThinLtoBuild(string directory) => _directory = directory;
+
+    /// <summary>Writes <see cref="CProgram"/> into <paramref name="dir"/> and compiles it to bitcode.</summary>
+    public static (ThinLtoBuild Build, string[] Objects) CompileCProgram(TestDirectory dir)
+    {
+        CProgram.Write(dir);
+        var build = new ThinLtoBuild(dir.Path);
+        return (build, build.Compile(CProgram.Sources));
+    }
 
     /// <summary>Compiles each source to a ThinLTO bitcode object next to it and returns the object names.</summary>
     public string[] Compile(params string[] sources)
@@ -33,12 +42,14 @@ internal sealed class ThinLtoBuild
 
     /// <summary>Links with the distributor at <paramref name="distributor"/>; the result is returned, not checked.</summary>
     public CommandResult LinkWith(string distributor, string output, IEnumerable<string> inputs, params string[] extra) =>
-        Command.Run(
-            _directory,
-            Toolchain.ClangXX,
-            new[] { "-flto=thin", "-O2", "-fuse-ld=lld", $"-fthinlto-distributor={distributor}", "-o", output }
-                .Concat(extra)
-                .Concat(inputs));
+        Command.Run(_directory, Toolchain.ClangXX, LinkArguments(distributor, output, inputs, extra));
+
+    public static IEnumerable<string> LinkArguments(string distributor, string output, IEnumerable<string> inputs, params string[] extra) =>
+        new[] { "-flto=thin", "-O2", "-fuse-ld=lld", $"-fthinlto-distributor={distributor}", "-o", output }.Concat(extra).Concat(inputs);
+
+    /// <summary>Links with an environment of the test's (e.g. a fault injector's settings).</summary>
+    public CommandResult LinkWith(IReadOnlyDictionary<string, string?> environment, string distributor, string output, IEnumerable<string> inputs, params string[] extra) =>
+        Command.Run(_directory, Toolchain.ClangXX, LinkArguments(distributor, output, inputs, extra), TimeSpan.FromMinutes(2), environment);
 
     public CommandResult Run(string program) => Command.Run(_directory, Path.Combine(_directory, program));
 

@@ -74,16 +74,7 @@ public sealed class ProcessRunnerTests
 
         Assert.IsTrue(result.Stopped);
         await Task.Delay(100);
-        Assert.IsFalse(IsRunning(child), $"child {child} outlived the cancellation");
+        Assert.IsFalse(ProcessTable.IsRunning(child), $"child {child} outlived the cancellation");
     }
 
-    internal static bool IsRunning(int pid)
-    {
-        string stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-            return false;
-        // A zombie has exited; only its parent has not collected it yet.
-        string text = File.ReadAllText(stat);
-        return text.Substring(text.LastIndexOf(')') + 2, 1) != "Z";
-    }
 }

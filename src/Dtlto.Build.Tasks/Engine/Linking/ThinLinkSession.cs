@@ -88,7 +88,10 @@ public sealed class ThinLinkSession : IDisposable
     {
         await _server.SendResultAsync(backendSucceeded, message).ConfigureAwait(false);
         ProcessResult result = await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _completed = !result.Stopped;
+        // A failing lld removes its own temporaries, but one killed by a signal cannot; which of
+        // the two happened is not told apart reliably through the clang driver, so only a
+        // successful link is trusted to have cleaned up.
+        _completed = result.ExitCode == 0 && !result.Stopped;
         return result;
     }
 

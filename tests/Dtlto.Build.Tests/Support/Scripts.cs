@@ -1,0 +1,40 @@
+using System.IO;
+
+namespace Dtlto.Build.Tests.Support;
+
+public static class Scripts
+{
+    /// <summary>Writes an executable shell script.</summary>
+    public static string Write(string path, string body)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "#!/bin/sh\n" + body);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>
+    /// A backend compiler that misbehaves on cue: for the module whose command line contains
+    /// FAULT_MODULE, FAULT selects what it does (sigkill, exit, no-output, truncated, hang, slow);
+    /// every other module is compiled by the real clang.
+    /// </summary>
+    public static string FaultyCompiler(string directory) => Write(Path.Combine(directory, "faulty-clang.sh"), $$"""
+        out=""
+        prev=""
+        for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
+        case "$*" in
+          *"$FAULT_MODULE"*)
+            [ -n "$FAULT_STARTED" ] && touch "$FAULT_STARTED"
+            case "$FAULT" in
+              sigkill) kill -9 $$ ;;
+              exit) echo "faulty-clang: error: injected failure" >&2; exit 3 ;;
+              no-output) exit 0 ;;
+              truncated) {{Toolchain.BinDirectory}}/clang "$@" || exit 1; head -c 300 "$out" > "$out.part"; mv "$out.part" "$out"; exit 0 ;;
+              hang) sleep 600 ;;
+              slow) sleep 30 ;;
+            esac ;;
+        esac
+        exec {{Toolchain.BinDirectory}}/clang "$@"
+
+        """);
+}
