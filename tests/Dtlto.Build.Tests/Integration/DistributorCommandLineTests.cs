@@ -79,4 +79,29 @@ public sealed class DistributorCommandLineTests
         StringAssert.Contains(result.StandardOutput, "-fthinlto-distributor=");
         StringAssert.Contains(result.StandardOutput, "--jobs");
     }
+
+    [TestMethod]
+    public void AStaleBuildPipeIsOneLineAndNoHang()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("list.json", """{"common":{"linker_output":"a","args":["clang"],"inputs":[]},"jobs":[]}""");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        CommandResult result = Distribute(dir, "--build-pipe=dtlto-0000000000000000", "list.json");
+
+        Assert.IsLessThan(15.0, clock.Elapsed.TotalSeconds);
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        Assert.HasCount(1, result.StandardError.Split('\n', System.StringSplitOptions.RemoveEmptyEntries), result.StandardError);
+        StringAssert.StartsWith(result.StandardError, "dtlto-distributor: error: cannot reach the build that started this link (pipe 'dtlto-0000000000000000')");
+    }
+
+    [TestMethod]
+    [DataRow("--job-timeout=0")]
+    [DataRow("--job-timeout=-5")]
+    [DataRow("--job-timeout=1e300")]
+    public void ABadJobTimeoutIsOneLine(string option)
+    {
+        using var dir = new TestDirectory();
+        AssertOneLineError(Distribute(dir, option, "list.json"), 2, "--job-timeout must be a number of seconds above 0 and below 10000000");
+    }
 }

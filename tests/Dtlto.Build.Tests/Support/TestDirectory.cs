@@ -6,6 +6,15 @@ namespace Dtlto.Build.Tests.Support;
 /// <summary>A fresh directory for one test, removed when the test is done.</summary>
 public sealed class TestDirectory : IDisposable
 {
+    private readonly bool _owned = true;
+
+    /// <summary>Wraps an existing folder without taking charge of removing it.</summary>
+    public TestDirectory(string existingPath, bool adopt)
+    {
+        Path = existingPath;
+        _owned = !adopt;
+    }
+
     public TestDirectory(string? nameSuffix = null)
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dtlto-tests", Guid.NewGuid().ToString("N").Substring(0, 12) + (nameSuffix ?? ""));
@@ -26,6 +35,8 @@ public sealed class TestDirectory : IDisposable
 
     public void Dispose()
     {
+        if (!_owned)
+            return;
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -52,6 +52,8 @@ public static class CompileUpToDateCheck
                 // The next build finds the command file or object missing and recompiles.
             }
         }
+
+        Execution.CompilerTemporaries.DeleteFor(job.ObjectFile);
     }
 
     private static string CommandText(IReadOnlyList<string> command) => string.Join("\n", command) + "\n";

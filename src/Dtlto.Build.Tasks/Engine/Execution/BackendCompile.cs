@@ -132,7 +132,9 @@ public sealed class BackendCompile
         {
             try
             {
-                File.Delete(jobList.Resolve(output));
+                string path = jobList.Resolve(output);
+                File.Delete(path);
+                CompilerTemporaries.DeleteFor(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
