@@ -77,4 +77,25 @@ public sealed class BackendFaultTests
         Assert.AreEqual(0, link.ExitCode, link.ToString());
         Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
     }
+
+    [TestMethod]
+    public void AnSdkBuildKillsAHangingBackendCompileAtDtltoBackendJobTimeout()
+    {
+        using var workspace = new NativeWorkspace();
+        string faulty = Scripts.FaultyCompiler(workspace.Path);
+        string project = Sdk.SamplePrograms.WriteApp(workspace, "<DtltoBackendJobTimeout>2</DtltoBackendJobTimeout>", $"""
+              <ItemDefinitionGroup><Link><AdditionalOptions>-Wl,--thinlto-remote-compiler={faulty}</AdditionalOptions></Link></ItemDefinitionGroup>
+            """);
+        var environment = new Dictionary<string, string?>(SdkPackage.Environment) { ["FAULT"] = "hang", ["FAULT_MODULE"] = "numbers.o" };
+        var clock = Stopwatch.StartNew();
+
+        CommandResult build = Command.Run(workspace.Path, "dotnet", new[] { "build", project, "-c", "Release", "-nodeReuse:false", "-v:n" }, TimeSpan.FromMinutes(2), environment);
+
+        Assert.IsLessThan(60.0, clock.Elapsed.TotalSeconds);
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO3101: backend compile of '");
+        StringAssert.Contains(build.StandardOutput, "numbers.o' failed: timed out after 2 s and was killed");
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")));
+        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.StillMentioning(workspace.Path, TimeSpan.FromSeconds(5)));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class PathLimitTests
         string deep = dir.Path;
         int level = 0;
         while (deep.Length < 3600)
-            deep = Path.Combine(deep, $"{level++:D2} ü (x) " + new string('d', 190));
+            deep = Path.Combine(deep, $"{level++:D2} ü (x) 'q' \"dq\" " + new string('d', 180));
         Directory.CreateDirectory(deep);
         var deepDir = new TestDirectoryAt(deep);
         CProgram.Write(deepDir.Directory);
