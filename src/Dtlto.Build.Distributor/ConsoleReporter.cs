@@ -4,6 +4,7 @@ using System.Linq;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Tracing;
 
 namespace Dtlto.Build.Distributor;
 
@@ -53,18 +54,14 @@ public sealed class ConsoleReporter : IBackendCompileObserver
         }
     }
 
-    public void Summarize(BackendCompileResult result)
+    /// <summary>The one line at the end of a link (after a failure too); nothing for an empty list.</summary>
+    public void Summarize(BackendCompileResult result, TimeSpan? cpu)
     {
-        int failed = result.Failures.Count();
-        int notCompleted = result.Jobs.Count(j => j.Status == JobStatus.NotCompleted);
-        if (!_verbose && failed == 0)
+        if (result.Jobs.Count == 0)
             return;
         lock (_lock)
         {
-            string outcome = failed == 0 && notCompleted == 0
-                ? "all succeeded"
-                : $"{failed} failed, {notCompleted} not completed";
-            _writer.WriteLine($"{Prefix}{result.Jobs.Count} backend jobs, {result.Workers} workers, {result.Elapsed.TotalSeconds:0.000} s: {outcome}");
+            _writer.WriteLine(Prefix + LinkSummary.Format(result, cpu));
             _writer.Flush();
         }
     }

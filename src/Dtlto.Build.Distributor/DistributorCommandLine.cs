@@ -25,6 +25,21 @@ public static class DistributorCommandLine
         Description = "Kill a backend compile that runs longer than this many seconds and fail the link (default: no limit).",
     };
 
+    private static readonly Option<string?> TraceOption = new("--trace")
+    {
+        Description = "Write a timeline of the link (Chrome trace-event JSON, for Perfetto or chrome://tracing) to this file.",
+    };
+
+    private static readonly Option<string?> HistoryOption = new("--history")
+    {
+        Description = "Keep each module's backend compile time in this file and start the slowest modules first in later links.",
+    };
+
+    private static readonly Option<bool> DryRunOption = new("--dry-run")
+    {
+        Description = "Read and check the job list and print the order the jobs would start in, without running them.",
+    };
+
     private static readonly Option<string?> BuildPipeOption = new("--build-pipe")
     {
         Description = "Hand the job list to the MSBuild build listening on this pipe and wait for it to run the jobs (set by the Dtlto.Build SDK).",
@@ -42,6 +57,9 @@ public static class DistributorCommandLine
         JobsOption,
         VerboseOption,
         JobTimeoutOption,
+        TraceOption,
+        HistoryOption,
+        DryRunOption,
         BuildPipeOption,
         JobListArgument,
     };
@@ -66,7 +84,12 @@ public static class DistributorCommandLine
 
     public static DistributorOptions Bind(ParseResult parsed) =>
         new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption),
-            JobTimeout(parsed.GetValue(JobTimeoutOption)));
+            JobTimeout(parsed.GetValue(JobTimeoutOption)))
+        {
+            TracePath = parsed.GetValue(TraceOption),
+            HistoryPath = parsed.GetValue(HistoryOption),
+            DryRun = parsed.GetValue(DryRunOption),
+        };
 
     /// <summary>Seconds as a TimeSpan; a value out of range becomes zero, which the caller rejects.</summary>
     private static TimeSpan? JobTimeout(double? seconds) => seconds switch

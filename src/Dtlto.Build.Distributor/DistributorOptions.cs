@@ -24,6 +24,15 @@ public sealed class DistributorOptions
     /// <summary>How long one backend compile may run; null for no limit.</summary>
     public TimeSpan? JobTimeout { get; }
 
+    /// <summary>Where to write the link's timeline; null for none.</summary>
+    public string? TracePath { get; init; }
+
+    /// <summary>The durations file that orders the jobs; null to order by size alone.</summary>
+    public string? HistoryPath { get; init; }
+
+    /// <summary>Only print the order the jobs would run in.</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>The pipe of the build that runs the jobs itself; null to run them here.</summary>
     public string? BuildPipe { get; }
 }

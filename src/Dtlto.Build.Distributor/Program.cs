@@ -6,6 +6,9 @@ using System.Threading.Tasks;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Scheduling;
+using Dtlto.Build.Engine.Tracing;
 
 namespace Dtlto.Build.Distributor;
 
@@ -39,6 +42,7 @@ public static class Program
             return await HandToBuildAsync(options).ConfigureAwait(false);
         }
 
+        DateTime started = DateTime.UtcNow;
         JobList jobList;
         try
         {
@@ -49,6 +53,20 @@ public static class Program
             return Fail(ExitCodes.Usage, e.Message);
         }
 
+        DurationHistory history = options.HistoryPath is null ? DurationHistory.Empty() : DurationHistory.Load(options.HistoryPath);
+        if (options.DryRun)
+        {
+            foreach (BackendJob job in JobOrder.MostExpensiveFirst(jobList, history))
+                Console.WriteLine($"{job.Index}\t{history.SecondsFor(job.Bitcode)?.ToString("0.000") ?? "-"}\t{JobOrder.EstimateSize(jobList, job)}\t{job.Bitcode}");
+            return ExitCodes.Success;
+        }
+
+        return await RunLocallyAsync(options, jobList, history, started).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the job list's backend compiles on this machine.</summary>
+    private static async Task<int> RunLocallyAsync(DistributorOptions options, JobList jobList, DurationHistory history, DateTime started)
+    {
         using var cancellation = new SignalCancellation();
         bool parentGone = false;
         using var watch = new ParentProcessWatch(
@@ -59,15 +77,41 @@ public static class Program
             },
             ParentPollInterval);
         var reporter = new ConsoleReporter(Console.Error, options.Verbose);
-        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, reporter, options.JobTimeout);
+        LinkTrace? trace = options.TracePath is null ? null : new LinkTrace();
+        TimeSpan? cpuBefore = ChildCpuTime.Now();
+        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, new CompositeObserver(reporter, trace), options.JobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
-        reporter.Summarize(result);
+        TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
+        reporter.Summarize(result, cpu);
+
+        if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
+            SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);
+        if (trace is not null)
+        {
+            if (ParentProcessStart.Get() is DateTime linkStarted)
+                trace.AddPhase("thin link", linkStarted, started);
+            trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+            SaveQuietly(() => trace.Write(options.TracePath!), "trace", options.TracePath!);
+        }
 
         if (parentGone)
             return Fail(ExitCodes.ParentGone, "the linker that started this distributor is gone; running backend compiles were stopped");
         if (cancellation.Token.IsCancellationRequested)
             return Fail(ExitCodes.Cancelled, "cancelled; running backend compiles were stopped");
         return result.Succeeded ? ExitCodes.Success : ExitCodes.JobsFailed;
+    }
+
+    /// <summary>A trace or history that cannot be written is worth a warning, not a failed link.</summary>
+    private static void SaveQuietly(Action save, string what, string path)
+    {
+        try
+        {
+            save();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"dtlto-distributor: warning: cannot write the {what} {path}: {e.Message}");
+        }
     }
 
     /// <summary>

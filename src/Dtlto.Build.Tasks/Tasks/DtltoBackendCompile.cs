@@ -6,6 +6,8 @@ using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Linking;
 using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Scheduling;
+using Dtlto.Build.Engine.Tracing;
 using Microsoft.Build.Framework;
 
 namespace Dtlto.Build.Tasks;
@@ -29,6 +31,9 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>The link the jobs belong to; if its lld ends early, the compiles are stopped.</summary>
     public string? LinkId { get; set; }
 
+    /// <summary>A file of earlier links' compile times, read to order the jobs and updated after them.</summary>
+    public string? DurationHistory { get; set; }
+
     protected override bool ExecuteCore()
     {
         if (Jobs.Length == 0)
@@ -51,9 +56,13 @@ public sealed class DtltoBackendCompile : DtltoTask
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
             Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
             var progress = new BackendCompileProgress(Log, Jobs.Length);
+            ThinLinkSession? session = LinkedSession();
+            DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
+            DateTime started = DateTime.UtcNow;
+            TimeSpan? cpuBefore = ChildCpuTime.Now();
             TimeSpan? timeout = JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
-            Task? linkExited = LinkedSession()?.LinkExited;
+            Task? linkExited = session?.LinkExited;
             linkExited?.ContinueWith(
                 _ =>
                 {
@@ -67,7 +76,12 @@ public sealed class DtltoBackendCompile : DtltoTask
                     }
                 },
                 TaskScheduler.Default);
-            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, progress, timeout).RunAsync(jobList, stop.Token));
+            var observer = new CompositeObserver(progress, session?.Trace);
+            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+            session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore));
+            if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
+                SaveHistory(history);
             if (linkExited?.IsCompleted == true && !CancellationToken.IsCancellationRequested)
             {
                 LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
@@ -86,10 +100,19 @@ public sealed class DtltoBackendCompile : DtltoTask
                 item.GetMetadata("Bitcode"));
         }
 
-        Log.LogMessage(
-            MessageImportance.Normal,
-            $"Backend compiles: {result.Jobs.Count} jobs, {result.Failures.Count()} failed, {result.Workers} workers, {result.Elapsed.TotalSeconds:0.00} s.");
         return result.Succeeded && !CancellationToken.IsCancellationRequested;
+    }
+
+    private void SaveHistory(DurationHistory history)
+    {
+        try
+        {
+            history.Save(DurationHistory!);
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            Log.LogWarning(null, "DTLTO3105", null, DurationHistory, 0, 0, 0, 0, $"cannot update the compile-time history: {e.Message}");
+        }
     }
 
     private ThinLinkSession? LinkedSession() =>

@@ -16,6 +16,9 @@ public sealed class DtltoFinishLink : LinkTask
 
     public bool BackendSucceeded { get; set; } = true;
 
+    /// <summary>Where to write the link's timeline (Chrome trace-event JSON); empty for none.</summary>
+    public string? TraceFile { get; set; }
+
     /// <summary>The link's @(DtltoBackendJob) items; every one's outputs must exist before lld may go on.</summary>
     public ITaskItem[] Jobs { get; set; } = System.Array.Empty<ITaskItem>();
 
@@ -33,6 +36,7 @@ public sealed class DtltoFinishLink : LinkTask
             bool backendSucceeded = BackendSucceeded && AllOutputsExist();
             string verdict = backendSucceeded ? "" : "the build's backend compiles failed; see the build's errors";
             ProcessResult result = WhileYielded(() => session.CompleteAsync(backendSucceeded, verdict, CancellationToken));
+            WriteTrace(session);
 
             if (!backendSucceeded)
             {
@@ -44,6 +48,21 @@ public sealed class DtltoFinishLink : LinkTask
 
             Log.LogMessage(MessageImportance.Normal, $"Final link of {OutputFile}");
             return ReportLink(result, command: null);
+        }
+    }
+
+    private void WriteTrace(ThinLinkSession session)
+    {
+        if (string.IsNullOrEmpty(TraceFile))
+            return;
+        try
+        {
+            session.Trace.Write(TraceFile!);
+            Log.LogMessage(MessageImportance.Normal, $"Link timeline: {TraceFile}");
+        }
+        catch (System.Exception e) when (e is System.IO.IOException or System.UnauthorizedAccessException)
+        {
+            Log.LogWarning(null, "DTLTO3202", null, TraceFile, 0, 0, 0, 0, $"cannot write the link timeline: {e.Message}");
         }
     }
 

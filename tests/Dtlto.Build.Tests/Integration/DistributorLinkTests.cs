@@ -136,4 +136,35 @@ public sealed class DistributorLinkTests
         StringAssert.Contains(link.StandardError, "5 backend jobs, 1 workers");
         Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
     }
+
+    [TestMethod]
+    public void WritesATimelineAndASummaryAndLearnsModuleDurations()
+    {
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--trace=trace.json", "-Xthinlto-distributor=--history=durations.json");
+
+        ThinLtoBuild.Expect(link, "link");
+        StringAssert.Matches(link.StandardError, new System.Text.RegularExpressions.Regex(@"dtlto-distributor: 5 backend jobs, 2 workers, 0 cache hits; CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: \S+\.o \d"));
+        using (var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(dir.File("trace.json"))))
+        {
+            string[] names = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Where(e => e.GetProperty("ph").GetString() == "X").Select(e => e.GetProperty("name").GetString()!).ToArray();
+            CollectionAssert.IsSubsetOf(new[] { "thin link", "backend compiles", "main.o", "fib.o", "greeting.o", "square.o", "squares.o" }, names);
+        }
+
+        CommandResult plan = Command.Run(dir.Path, Toolchain.Distributor, "--dry-run", "--history=durations.json", WriteJobList(dir));
+        Assert.AreEqual(0, plan.ExitCode, plan.ToString());
+        Assert.HasCount(5, plan.StandardOutput.Split('\n', System.StringSplitOptions.RemoveEmptyEntries));
+        Assert.IsFalse(plan.StandardOutput.Contains("\t-\t"), "every module has a measured duration:\n" + plan.StandardOutput);
+    }
+
+    /// <summary>A job list of the C program's modules, as lld would write it, for --dry-run.</summary>
+    private static string WriteJobList(TestDirectory dir)
+    {
+        string jobs = string.Join(",", CProgram.Objects.Select(o => $$"""{"args":["{{o}}"],"inputs":["{{o}}","{{o}}.bc"],"outputs":["{{o}}.native.o"]}"""));
+        dir.Write("plan.json", $$"""{"common":{"linker_output":"app","args":["clang"],"inputs":[]},"jobs":[{{jobs}}]}""");
+        return "plan.json";
+    }
 }

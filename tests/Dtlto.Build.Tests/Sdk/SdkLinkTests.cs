@@ -201,4 +201,29 @@ public sealed class SdkLinkTests
 
         Assert.AreEqual("versioned\n", Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
+
+    [TestMethod]
+    public void ALinkWritesItsTimelineAndSummaryAndKeepsModuleDurations()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<DtltoTraceFile>$(MSBuildProjectDirectory)/link-trace.json</DtltoTraceFile>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        AssertBuilt(build);
+        StringAssert.Matches(build.StandardOutput, new Regex(@"Backend compiles: 3 backend jobs, \d+ workers, 0 cache hits; CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: "));
+        StringAssert.Contains(build.StandardOutput, "[3/3] ");
+        using (var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(workspace.File("app/link-trace.json"))))
+        {
+            string[] names = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Where(e => e.GetProperty("ph").GetString() == "X").Select(e => e.GetProperty("name").GetString()!).ToArray();
+            CollectionAssert.IsSubsetOf(new[] { "thin link", "backend compiles", "final link" }, names);
+            Assert.AreEqual(3, names.Count(n => n.EndsWith(".o")), string.Join(", ", names));
+        }
+
+        Assert.IsTrue(File.Exists(workspace.File("app/obj/Release/app.durations.json")));
+        AssertBuilt(workspace.Dotnet("clean", project, "-c", "Release"));
+        Assert.IsFalse(File.Exists(workspace.File("app/link-trace.json")), "Clean removes the timeline");
+        Assert.IsFalse(File.Exists(workspace.File("app/obj/Release/app.durations.json")), "and the history");
+    }
 }

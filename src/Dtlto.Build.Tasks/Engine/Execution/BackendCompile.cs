@@ -13,7 +13,7 @@ namespace Dtlto.Build.Engine.Execution;
 
 /// <summary>
 /// Runs every backend job of a job list through an executor, at most
-/// <see cref="MaxParallelism"/> at a time, most expensive first. The first failure stops the
+/// <see cref="MaxParallelism"/> at a time, most expensive first (see <see cref="JobOrder"/>). The first failure stops the
 /// rest: queued jobs are not started and running ones are killed, because lld fails the whole
 /// link anyway and the cores are better given back to the user at once.
 /// </summary>
@@ -21,9 +21,16 @@ public sealed class BackendCompile
 {
     private readonly IBackendExecutor _executor;
     private readonly IBackendCompileObserver? _observer;
+    private readonly DurationHistory? _history;
 
-    public BackendCompile(IBackendExecutor executor, int maxParallelism, IBackendCompileObserver? observer = null, TimeSpan? jobTimeout = null)
+    public BackendCompile(
+        IBackendExecutor executor,
+        int maxParallelism,
+        IBackendCompileObserver? observer = null,
+        TimeSpan? jobTimeout = null,
+        DurationHistory? history = null)
     {
+        _history = history;
         if (jobTimeout is TimeSpan t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(jobTimeout), jobTimeout, "A job timeout must be positive.");
         JobTimeout = jobTimeout;
@@ -42,7 +49,7 @@ public sealed class BackendCompile
     public async Task<BackendCompileResult> RunAsync(JobList jobList, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        IReadOnlyList<BackendJob> order = JobOrder.MostExpensiveFirst(jobList);
+        IReadOnlyList<BackendJob> order = JobOrder.MostExpensiveFirst(jobList, _history);
         var results = new JobResult?[jobList.Jobs.Count];
         int workers = Math.Min(MaxParallelism, order.Count);
         int next = -1;
@@ -68,6 +75,7 @@ public sealed class BackendCompile
         await Task.WhenAll(running).ConfigureAwait(false);
 
         JobResult[] all = jobList.Jobs.Select(job => results[job.Index] ?? JobResult.NotStarted(jobList, job)).ToArray();
+        _history?.Record(all);
         return new BackendCompileResult(all, stopwatch.Elapsed, workers);
     }
 

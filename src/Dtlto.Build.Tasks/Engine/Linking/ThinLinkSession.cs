@@ -23,6 +23,7 @@ public sealed class ThinLinkSession : IDisposable
     private string? _jobListPath;
     private bool _completed;
 
+    private readonly DateTime _started = DateTime.UtcNow;
     private readonly string _outputPath;
     private readonly HashSet<string> _filesBefore;
 
@@ -54,6 +55,9 @@ public sealed class ThinLinkSession : IDisposable
         }
     }
 
+    /// <summary>The link's timeline; each phase adds to it, and the final link writes it out.</summary>
+    public Tracing.LinkTrace Trace { get; } = new();
+
     /// <summary>The job list lld handed over, once it has; null until then or if it never did.</summary>
     public JobList? JobList { get; private set; }
 
@@ -75,6 +79,7 @@ public sealed class ThinLinkSession : IDisposable
         }
 
         (string path, string directory) = await handoff.ConfigureAwait(false);
+        Trace.AddPhase("thin link", _started, DateTime.UtcNow);
         _jobListPath = path;
         JobList = JobListReader.ReadFile(path, directory);
         return (JobList, null);
@@ -86,8 +91,10 @@ public sealed class ThinLinkSession : IDisposable
     /// </summary>
     public async Task<ProcessResult> CompleteAsync(bool backendSucceeded, string message, CancellationToken cancellationToken)
     {
+        DateTime finalLinkStarted = DateTime.UtcNow;
         await _server.SendResultAsync(backendSucceeded, message).ConfigureAwait(false);
         ProcessResult result = await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Trace.AddPhase("final link", finalLinkStarted, DateTime.UtcNow);
         // A failing lld removes its own temporaries, but one killed by a signal cannot; which of
         // the two happened is not told apart reliably through the clang driver, so only a
         // successful link is trusted to have cleaned up.

@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dtlto.Build.Engine.Execution;
+
+namespace Dtlto.Build.Engine.Scheduling;
+
+/// <summary>
+/// How long each module's backend compile took in earlier links, kept in a small JSON file, so
+/// that the next link can start the slowest modules first from measurements instead of guesses.
+/// Modules are known by the bitcode path lld gives them, without the per-link parts lld adds to
+/// archive members' names.
+/// </summary>
+public sealed class DurationHistory
+{
+    private static readonly Regex ArchiveMemberSuffix = new(@"^(?<member>.*\(.+ at \d+\))\.\d+\.[0-9A-Fa-f]+\.o$", RegexOptions.CultureInvariant);
+
+    private readonly Dictionary<string, double> _seconds;
+
+    private DurationHistory(Dictionary<string, double> seconds) => _seconds = seconds;
+
+    public static DurationHistory Empty() => new(new Dictionary<string, double>(StringComparer.Ordinal));
+
+    /// <summary>Reads a history file; a missing or damaged one is an empty history, never an error.</summary>
+    public static DurationHistory Load(string path)
+    {
+        try
+        {
+            var seconds = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllBytes(path));
+            return new DurationHistory(seconds is null ? new Dictionary<string, double>(StringComparer.Ordinal) : new Dictionary<string, double>(seconds, StringComparer.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            return Empty();
+        }
+    }
+
+    public int Count => _seconds.Count;
+
+    public static string ModuleKey(string bitcode)
+    {
+        Match member = ArchiveMemberSuffix.Match(bitcode);
+        return member.Success ? member.Groups["member"].Value : bitcode;
+    }
+
+    public double? SecondsFor(string bitcode) => _seconds.TryGetValue(ModuleKey(bitcode), out double s) ? s : null;
+
+    /// <summary>Adds the durations of the jobs that completed.</summary>
+    public void Record(IEnumerable<JobResult> results)
+    {
+        foreach (JobResult result in results.Where(r => r.Status == JobStatus.Succeeded))
+            _seconds[ModuleKey(result.Job.Bitcode)] = Math.Round(result.Elapsed.TotalSeconds, 4);
+    }
+
+    /// <summary>Writes the history whole or not at all (a temporary file renamed over the old one).</summary>
+    public void Save(string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, double>(_seconds, StringComparer.Ordinal)));
+        if (File.Exists(full))
+            File.Replace(temporary, full, null);
+        else
+            File.Move(temporary, full);
+    }
+}

@@ -1,0 +1,24 @@
+using System;
+using System.Linq;
+using Dtlto.Build.Engine.Execution;
+
+namespace Dtlto.Build.Engine.Tracing;
+
+/// <summary>The one line said at the end of every link: what ran, on how many workers, at what cost, and what took longest.</summary>
+public static class LinkSummary
+{
+    public static string Format(BackendCompileResult result, TimeSpan? cpu, int cacheHits = 0, int slowest = 3)
+    {
+        int failed = result.Failures.Count();
+        int notCompleted = result.Jobs.Count(j => j.Status == JobStatus.NotCompleted);
+        string outcome = failed == 0 && notCompleted == 0 ? "" : $", {failed} failed, {notCompleted} not completed";
+        string cpuText = cpu is TimeSpan c ? $"CPU {c.TotalSeconds:0.00} s, " : "";
+        string slow = string.Join(", ", result.Jobs
+            .Where(j => j.Status != JobStatus.NotCompleted)
+            .OrderByDescending(j => j.Elapsed)
+            .Take(slowest)
+            .Select(j => $"{j.Job.Bitcode} {j.Elapsed.TotalSeconds:0.00} s"));
+        return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
+            (slow.Length > 0 ? $"; slowest: {slow}" : "");
+    }
+}
