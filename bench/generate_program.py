@@ -27,6 +27,7 @@ def function_body(rng, module, index, callees, statements):
             lines.append(f"  acc = (acc << {b % 7 + 1}) ^ (acc >> {c % 5 + 1}) ^ {a};")
     for callee in callees:
         lines.append(f"  acc += {callee}(acc & 0xff);")
+    lines.append("  acc += COMMON_SCALE;")
     lines.append("  return acc;")
     lines.append("}")
     return "\n".join(lines)
@@ -42,10 +43,17 @@ def main():
     parser.add_argument("--large-modules", type=int, default=4, help="modules that are much larger")
     parser.add_argument("--large-factor", type=int, default=8, help="how much larger they are")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--common-header", action="store_true",
+                        help="every module includes common.h, whose COMMON_SCALE every function uses")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
     os.makedirs(args.directory, exist_ok=True)
+    if args.common_header:
+        with open(os.path.join(args.directory, "common.h"), "w") as out:
+            out.write("#define COMMON_SCALE 1u\n")
+    include = '#include "common.h"\n' if args.common_header else "#define COMMON_SCALE 0u\n"
+
     large = set(rng.sample(range(args.modules), min(args.large_modules, args.modules)))
     functions = {m: args.functions * (args.large_factor if m in large else 1) for m in range(args.modules)}
 
@@ -67,7 +75,7 @@ def main():
         entry = " + ".join(f"m{m}_f{f}(x + {f})" for f in range(functions[m]))
         parts.append(f"unsigned module{m}_entry(unsigned x) {{ return {entry}; }}")
         with open(os.path.join(args.directory, f"m{m}.c"), "w") as out:
-            out.write(header + "\n\n" + "\n\n".join(parts) + "\n")
+            out.write(include + header + "\n\n" + "\n\n".join(parts) + "\n")
 
     with open(os.path.join(args.directory, "main.c"), "w") as out:
         out.write("#include <stdio.h>\n")

@@ -1,62 +1,107 @@
 #!/usr/bin/env python3
-"""Benchmarks one ThinLTO link of a generated program, linked in several ways side by side.
+"""Benchmarks one ThinLTO link, done in several ways side by side.
 
-Every way links the same bitcode objects in the same run, alternating, so that ratios are
-measured under the same machine load. Prints a table of median wall time and CPU time (of the
-link and every process it started) and the ratios, then the distributor's start-up time.
+Every way links the same bitcode objects, alternating within each round so that ratios come
+from the same machine load, and every linked program is run and must print the same. Prints
+median wall time, CPU time and peak memory (of the link and every process it started), the
+ratio to in-process lld, the speed-up over the serial reference distributor, and the distance
+from the bound: thin link + final link + sum of backend CPU / cores, where the thin and final
+link are timed as a link whose every module comes from lld's cache, and the backend CPU as the
+serial distributor's CPU less that.
 """
 import argparse
 import os
-import resource
+import re
 import shutil
-import statistics
 import subprocess
 import sys
-import time
+
+from measure import compile_all, measure, median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 
 
-def timed(argv, cwd):
-    """Runs argv; returns (wall seconds, CPU seconds of it and its children)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"error: {' '.join(argv)} failed:\n{result.stdout}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+def prepare_generated(args, work):
+    program = os.path.join(work, "generated")
+    subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), program,
+                           "--modules", str(args.modules), "--functions", str(args.functions),
+                           "--large-modules", str(args.large_modules), "--large-factor", str(args.large_factor)])
+    sources = sorted(f for f in os.listdir(program) if f.endswith(".c"))
+    return program, sources, [], [], [], f"generated program, {len(sources)} modules"
+
+
+def prepare_lua(args, work):
+    subprocess.check_call(["bash", os.path.join(HERE, "fetch_lua.sh")])
+    program = os.path.join(work, "lua")
+    shutil.copytree(os.path.join(HERE, "out", "lua-5.4", "src"), program)
+    sources = sorted(f for f in os.listdir(program) if f.endswith(".c") and f != "luac.c")
+    return program, sources, ["-DLUA_USE_LINUX"], ["-lm", "-ldl"], ["-e", "local t = {} for i = 1, 200000 do t[i] = i * i end print(#t, t[200000])"], \
+        f"Lua 5.4 ({len(sources)} modules)"
+
+
+def sdk_link_seconds(output):
+    """The three link targets' time from MSBuild's performance summary (targets come before tasks,
+    and one task shares a target's name, so each target's first line counts)."""
+    total = 0
+    for target in ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink"):
+        match = re.search(rf"^\s+(\d+) ms\s+{target}\s+\d+ calls", output, re.M)
+        if not match:
+            sys.exit(f"error: no timing for {target}:\n{output}")
+        total += int(match.group(1))
+    return total / 1000
+
+
+def write_sdk_project(program, sources, defines, libraries, version):
+    with open(os.path.join(program, "global.json"), "w") as f:
+        f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
+    with open(os.path.join(program, "nuget.config"), "w") as f:
+        f.write('<configuration><packageSources><clear /><add key="local" value="'
+                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+    items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
+    defs = ";".join(d[2:] for d in defines)
+    libs = ";".join(l[2:] for l in libraries)
+    path = os.path.join(program, "bench.clangproj")
+    with open(path, "w") as f:
+        f.write(f"""<Project Sdk="Dtlto.Build.Sdk">
+  <PropertyGroup><OutDir>sdk-bin/</OutDir><IntDir>sdk-obj/</IntDir></PropertyGroup>
+  <ItemDefinitionGroup>
+    <ClCompile><PreprocessorDefinitions>{defs}</PreprocessorDefinitions></ClCompile>
+    <Link><AdditionalDependencies>{libs}</AdditionalDependencies></Link>
+  </ItemDefinitionGroup>
+  <ItemGroup>
+{items}
+  </ItemGroup>
+</Project>
+""")
+    return path
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--llvm", default="/usr/lib/llvm-22/bin")
-    parser.add_argument("--distributor", required=True, help="path of dtlto-distributor")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--program", choices=["generated", "lua"], default="generated")
     parser.add_argument("--modules", type=int, default=200)
     parser.add_argument("--functions", type=int, default=24)
+    parser.add_argument("--large-modules", type=int, default=4)
+    parser.add_argument("--large-factor", type=int, default=8)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--work", default=os.path.join(HERE, "out"))
+    parser.add_argument("--llvm", default="/usr/lib/llvm-22/bin")
+    parser.add_argument("--distributor", required=True, help="path of dtlto-distributor")
+    parser.add_argument("--sdk-version", help="a Dtlto.Build.Sdk version in artifacts/packages: adds the MSBuild SDK link")
     args = parser.parse_args()
 
     cores = os.cpu_count()
     clang = os.path.join(args.llvm, "clang")
-    program = os.path.join(args.work, "program")
-    shutil.rmtree(program, ignore_errors=True)
-    subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), program,
-                           "--modules", str(args.modules), "--functions", str(args.functions)])
-    sources = sorted(f for f in os.listdir(program) if f.endswith(".c"))
+    work = os.path.join(HERE, "out", "link-" + args.program)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    prepare = prepare_lua if args.program == "lua" else prepare_generated
+    program, sources, defines, libraries, run_args, label = prepare(args, work)
     print(f"compiling {len(sources)} modules to ThinLTO bitcode ...", file=sys.stderr)
-    procs = []
-    for source in sources:
-        procs.append(subprocess.Popen([clang, "-flto=thin", "-O2", "-c", source], cwd=program))
-        if len(procs) >= cores:
-            if procs.pop(0).wait() != 0:
-                sys.exit("error: compile failed")
-    if any(p.wait() != 0 for p in procs):
-        sys.exit("error: compile failed")
+    compile_all(clang, sources, program, defines)
     objects = [s[:-2] + ".o" for s in sources]
+    history = os.path.join(work, "durations.json")
+    cache = os.path.join(work, "lto-cache")
 
     link = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", "-o", "app"]
     variants = [
@@ -64,42 +109,61 @@ def main():
         ("serial reference distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'serial_distributor.py')}"]),
         ("naive parallel distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'naive_parallel_distributor.py')}"]),
         ("dtlto-distributor", [f"-fthinlto-distributor={args.distributor}"]),
+        ("dtlto-distributor, learned order", [f"-fthinlto-distributor={args.distributor}", f"-Xthinlto-distributor=--history={history}"]),
+        ("thin + final link only (cached)", [f"-fthinlto-distributor={args.distributor}", f"-Wl,--thinlto-cache-dir={cache}"]),
     ]
-    walls = {name: [] for name, _ in variants}
-    cpus = {name: [] for name, _ in variants}
+    env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
+    sdk = None
+    if args.sdk_version:
+        shutil.rmtree(os.path.join(env["NUGET_PACKAGES"], "dtlto.build.sdk"), ignore_errors=True)
+        sdk = write_sdk_project(program, sources, defines, libraries, args.sdk_version)
+        print("building with the SDK once (compiles its own objects) ...", file=sys.stderr)
+        measure(["dotnet", "build", sdk, "-c", "Release", "-nodeReuse:false"], program, env)
+        variants.append(("MSBuild SDK link (3 phases)", None))
+
+    # Warm-ups: the learned order needs a history, and the cached link a full cache.
+    measure(link + variants[4][1] + objects + libraries, program)
+    measure(link + variants[5][1] + objects + libraries, program)
+
+    results = {name: [] for name, _ in variants}
     expected = None
     for run in range(args.runs):
         for name, extra in variants:
             print(f"run {run + 1}/{args.runs}: {name} ...", file=sys.stderr)
-            app = os.path.join(program, "app")
-            if os.path.exists(app):
-                os.remove(app)
-            wall, cpu = timed(link + extra + objects, program)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
-            output = subprocess.run([app], stdout=subprocess.PIPE, text=True, check=True).stdout
-            if expected is None:
-                expected = output
-            elif output != expected:
-                sys.exit(f"error: the program linked by {name} printed {output!r}, not {expected!r}")
+            if extra is None:
+                app = os.path.join(program, "sdk-bin", "bench")
+                if os.path.exists(app):
+                    os.remove(app)
+                r = measure(["dotnet", "build", sdk, "-c", "Release", "-nodeReuse:false", "-clp:PerformanceSummary", "-v:m"], program, env)
+                # The link alone, from MSBuild's target timings (the rest is MSBuild starting up).
+                r.wall = sdk_link_seconds(r.output)
+            else:
+                app = os.path.join(program, "app")
+                if os.path.exists(app):
+                    os.remove(app)
+                r = measure(link + extra + objects + libraries, program)
+            results[name].append(r)
+            printed = subprocess.run([app, *run_args], stdout=subprocess.PIPE, text=True, check=True).stdout
+            expected = expected or printed
+            if printed != expected:
+                sys.exit(f"error: the program linked by {name} printed {printed!r}, not {expected!r}")
 
-    base = statistics.median(walls["in-process lld"])
-    serial = statistics.median(walls["serial reference distributor"])
+    wall = {name: median([r.wall for r in rs]) for name, rs in results.items()}
+    cpu = {name: median([r.cpu for r in rs]) for name, rs in results.items()}
+    peak = {name: median([r.peak_mb for r in rs]) for name, rs in results.items()}
+    fixed = wall["thin + final link only (cached)"]
+    backend_cpu = cpu["serial reference distributor"] - cpu["thin + final link only (cached)"]
+    bound = fixed + backend_cpu / cores
+
     print()
-    print(f"ThinLTO link of {args.modules + 1} modules, {cores} cores, median of {args.runs} runs")
-    print(f"{'link':<30} {'wall s':>8} {'CPU s':>8} {'wall / in-process':>18} {'serial / wall':>14}")
+    print(f"ThinLTO link of {label}, {cores} cores, median of {args.runs} runs")
+    print(f"{'link':<34} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} {'/ in-process':>13} {'serial /':>9} {'/ bound':>8} {'/ naive':>8}")
     for name, _ in variants:
-        wall = statistics.median(walls[name])
-        cpu = statistics.median(cpus[name])
-        print(f"{name:<30} {wall:>8.2f} {cpu:>8.2f} {wall / base:>17.2f}x {serial / wall:>13.2f}x")
-
-    empty = os.path.join(args.work, "empty.json")
-    with open(empty, "w") as f:
-        f.write('{"common":{"linker_output":"a","args":["clang"],"inputs":[]},"jobs":[]}')
-    starts = [timed([args.distributor, empty], args.work)[0] for _ in range(21)]
-    print()
-    print(f"dtlto-distributor start-up (empty job list): median {statistics.median(starts) * 1000:.0f} ms "
-          f"over {len(starts)} runs")
+        print(f"{name:<34} {wall[name]:>7.2f} {cpu[name]:>7.2f} {peak[name]:>8.0f} {wall[name] / wall['in-process lld']:>12.2f}x "
+              f"{wall['serial reference distributor'] / wall[name]:>8.2f}x {wall[name] / bound:>7.2f}x {wall[name] / wall['naive parallel distributor']:>7.2f}x")
+    print(f"{'bound':<34} {bound:>7.2f}   (thin + final link {fixed:.2f} s + backend CPU {backend_cpu:.2f} s / {cores})")
+    if sdk:
+        print("The MSBuild SDK row's wall time is its three link targets; its CPU and peak memory include MSBuild.")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Builds dtlto-distributor in Release and runs the link benchmark; extra arguments go to
-# link_bench.py (e.g. --runs 3 --modules 300).
+# Runs the benchmark suite and prints its tables: the link of a generated program and of Lua
+# 5.4 in every way side by side (with the MSBuild SDK link), the distributor's own overhead, and
+# incremental relinks. Extra arguments go to every link_bench.py run (e.g. --runs 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prerequisites.sh
-dotnet build src/Dtlto.Build.Distributor -c Release --verbosity quiet -nologo
-python3 bench/link_bench.py --distributor "$PWD/artifacts/bin/Dtlto.Build.Distributor/release/dtlto-distributor" "$@"
+dotnet publish src/Dtlto.Build.Distributor -c Release -r linux-x64 -p:DtltoDistributorAot=true -o artifacts/distributor --verbosity quiet -nologo
+version="0.0.0-bench.$(date +%Y%m%d%H%M%S)"
+dotnet pack nuget/Dtlto.Build.Sdk.csproj -c Release -p:Version="$version" --verbosity quiet -nologo
+distributor="$PWD/artifacts/distributor/dtlto-distributor"
+
+python3 bench/link_bench.py --program generated --distributor "$distributor" --sdk-version "$version" "$@"
+echo
+python3 bench/link_bench.py --program lua --distributor "$distributor" --sdk-version "$version" "$@"
+echo
+python3 bench/overhead_bench.py --distributor "$distributor"
+echo
+python3 bench/incremental_bench.py --distributor "$distributor"

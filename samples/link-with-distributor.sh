@@ -5,8 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/eng/install-prerequisites.sh"
-dotnet build "$root/src/Dtlto.Build.Distributor" -c Release --verbosity quiet -nologo
-distributor="$root/artifacts/bin/Dtlto.Build.Distributor/release/dtlto-distributor"
+dotnet publish "$root/src/Dtlto.Build.Distributor" -c Release -r linux-x64 -p:DtltoDistributorAot=true \
+  -o "$root/artifacts/distributor" --verbosity quiet -nologo
+distributor="$root/artifacts/distributor/dtlto-distributor"
 clang=/usr/lib/llvm-22/bin/clang++
 
 out="$root/artifacts/samples/shapes-distributor"

@@ -51,42 +51,18 @@ public sealed class DtltoBackendCompile : DtltoTask
 
         int wanted = MaxParallelism > 0 ? Math.Min(MaxParallelism, Jobs.Length) : Jobs.Length;
         BackendCompileResult result;
+        bool lldEnded;
         using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
         {
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
             Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-            var progress = new BackendCompileProgress(Log, Jobs.Length);
-            ThinLinkSession? session = LinkedSession();
-            DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
-            DateTime started = DateTime.UtcNow;
-            TimeSpan? cpuBefore = ChildCpuTime.Now();
-            TimeSpan? timeout = JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
-            Task? linkExited = session?.LinkExited;
-            linkExited?.ContinueWith(
-                _ =>
-                {
-                    try
-                    {
-                        stop.Cancel();
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The compiles were over before lld ended.
-                    }
-                },
-                TaskScheduler.Default);
-            var observer = new CompositeObserver(progress, session?.Trace);
-            result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
-            session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore));
-            if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
-                SaveHistory(history);
-            if (linkExited?.IsCompleted == true && !CancellationToken.IsCancellationRequested)
-            {
-                LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
-                return false;
-            }
+            (result, lldEnded) = RunBatch(jobList, parallelism);
+        }
+
+        if (lldEnded && !CancellationToken.IsCancellationRequested)
+        {
+            LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
+            return false;
         }
 
         foreach (JobResult failure in result.Failures)
@@ -101,6 +77,43 @@ public sealed class DtltoBackendCompile : DtltoTask
         }
 
         return result.Succeeded && !CancellationToken.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
+    /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
+    /// </summary>
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism)
+    {
+        ThinLinkSession? session = LinkedSession();
+        DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
+        TimeSpan? timeout = JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
+        DateTime started = DateTime.UtcNow;
+        TimeSpan? cpuBefore = ChildCpuTime.Now();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        Task? linkExited = session?.LinkExited;
+        linkExited?.ContinueWith(
+            _ =>
+            {
+                try
+                {
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The compiles were over before lld ended.
+                }
+            },
+            TaskScheduler.Default);
+
+        var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
+        BackendCompileResult result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore));
+        if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
+            SaveHistory(history);
+        return (result, linkExited?.IsCompleted == true);
     }
 
     private void SaveHistory(DurationHistory history)

@@ -29,10 +29,21 @@ public sealed class DurationHistory
     {
         try
         {
-            var seconds = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllBytes(path));
-            return new DurationHistory(seconds is null ? new Dictionary<string, double>(StringComparer.Ordinal) : new Dictionary<string, double>(seconds, StringComparer.Ordinal));
+            // Read by hand rather than by reflection, so the distributor can be compiled ahead of time.
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty module in document.RootElement.EnumerateObject())
+                {
+                    if (module.Value.ValueKind == JsonValueKind.Number && module.Value.TryGetDouble(out double value) && value >= 0)
+                        seconds[module.Name] = value;
+                }
+            }
+
+            return new DurationHistory(seconds);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException)
         {
             return Empty();
         }
@@ -61,7 +72,15 @@ public sealed class DurationHistory
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, double>(_seconds, StringComparer.Ordinal)));
+        using (FileStream stream = File.Create(temporary))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            foreach (KeyValuePair<string, double> module in _seconds.OrderBy(m => m.Key, StringComparer.Ordinal))
+                json.WriteNumber(module.Key, module.Value);
+            json.WriteEndObject();
+        }
+
         if (File.Exists(full))
             File.Replace(temporary, full, null);
         else
