@@ -25,6 +25,12 @@ public sealed class DtltoStartLink : LinkTask
     /// <summary>Arguments before the distributor's own: dtlto-distributor.dll when run by the dotnet host.</summary>
     public string[] DistributorHostArguments { get; set; } = Array.Empty<string>();
 
+    /// <summary><c>Elf</c> (ld.lld) or <c>Coff</c> (lld-link).</summary>
+    public string LinkerFlavor { get; set; } = nameof(Engine.Linking.LinkerFlavor.Elf);
+
+    /// <summary>The clang that runs the backend compiles (lld-link must be told; ld.lld hears it from the driver).</summary>
+    public string RemoteCompiler { get; set; } = "";
+
     [Output]
     public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
 
@@ -38,9 +44,8 @@ public sealed class DtltoStartLink : LinkTask
         List<string>? command = null;
         IReadOnlyList<string> CommandFor(string pipe)
         {
-            var distributor = new List<string> { "-fthinlto-distributor=" + DistributorHost };
-            distributor.AddRange(DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }).Select(a => "-Xthinlto-distributor=" + a));
-            command = CommandWith(distributor);
+            var flavor = (Engine.Linking.LinkerFlavor)Enum.Parse(typeof(Engine.Linking.LinkerFlavor), LinkerFlavor, ignoreCase: true);
+            command = CommandWith(DistributorFlags.For(flavor, DistributorHost, DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }), RemoteCompiler));
             return command;
         }
 

@@ -60,16 +60,20 @@ public sealed class NativeWorkspace : IDisposable
     }
 
     /// <summary>The part of a diagnostic build log that one run of a target wrote.</summary>
-    public static string TargetSection(string log, string target)
+    /// <param name="project">A part of the project's path, when several projects of the build run the target.</param>
+    public static string TargetSection(string log, string target, string project = "")
     {
-        Match match = Regex.Match(log, $"Target \"{target}: .*?Done building target \"{target}\"", RegexOptions.Singleline);
+        Match match = Regex.Match(
+            log,
+            $"Target \"{target}: [^\n]*from project \"[^\"]*{Regex.Escape(project)}[^\"]*\".*?Done building target \"{target}\"",
+            RegexOptions.Singleline);
         return match.Success ? match.Value : "";
     }
 
     /// <summary>Whether a target ran its tasks (neither skipped as up to date nor by its condition).</summary>
-    public static bool TargetRan(string log, string target)
+    public static bool TargetRan(string log, string target, string project = "")
     {
-        string section = TargetSection(log, target);
+        string section = TargetSection(log, target, project);
         return section.Length > 0 && !section.Contains($"Skipping target \"{target}\"");
     }
 

@@ -1,0 +1,87 @@
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Sdk;
+
+/// <summary>
+/// Cross-compiling Windows (COFF) images on Linux: TargetTriple x86_64-pc-windows-msvc compiles
+/// with clang and links with lld-link 22 through the same three DTLTO phases. The code is
+/// freestanding (no CRT), so no Windows SDK is needed; the images are checked with llvm-readobj.
+/// </summary>
+[TestClass]
+public sealed class SdkCoffTests
+{
+    private const string Freestanding = """
+          <PropertyGroup><TargetTriple>x86_64-pc-windows-msvc</TargetTriple></PropertyGroup>
+          <ItemDefinitionGroup><ClCompile><AdditionalOptions>-ffreestanding</AdditionalOptions></ClCompile></ItemDefinitionGroup>
+        """;
+
+    private static string ReadObj(NativeWorkspace workspace, string image, string what)
+    {
+        CommandResult result = Command.Run(workspace.Path, Path.Combine(Toolchain.BinDirectory, "llvm-readobj"), what, workspace.File(image));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        return result.StandardOutput;
+    }
+
+    [TestMethod]
+    public void AWindowsProgramWithAStaticLibraryAndADllLinksThroughDtltoWithLldLink()
+    {
+        using var workspace = new NativeWorkspace();
+        workspace.Write("lib/twice.c", "int twice(int x) { return 2 * x; }\n");
+        workspace.WriteProject("lib/lib.clangproj", Freestanding + """
+              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
+              <ItemGroup><ClCompile Include="twice.c" /></ItemGroup>
+            """);
+        workspace.Write("plugin/plugin.c", "__declspec(dllexport) int plugin_answer(void) { return 40; }\n");
+        workspace.WriteProject("plugin/plugin.clangproj", Freestanding + """
+              <PropertyGroup><ConfigurationType>DynamicLibrary</ConfigurationType></PropertyGroup>
+              <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /noentry</AdditionalOptions></Link></ItemDefinitionGroup>
+              <ItemGroup><ClCompile Include="plugin.c" /></ItemGroup>
+            """);
+        workspace.Write("app/main.c", """
+            int twice(int x);
+            int add_one(int x);
+            __declspec(dllimport) int plugin_answer(void);
+            __declspec(dllexport) int exported_answer(void) { return add_one(twice(plugin_answer())) + 1; }
+            int entry(void) { return exported_answer() == 82 ? 0 : 1; }
+            """);
+        workspace.Write("app/helpers.c", "int add_one(int x) { return x + 1; }\n");
+        string app = workspace.WriteProject("app/app.clangproj", Freestanding + """
+              <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /entry:entry -Xlinker /subsystem:console</AdditionalOptions></Link></ItemDefinitionGroup>
+              <ItemGroup><ClCompile Include="main.c" /><ClCompile Include="helpers.c" /></ItemGroup>
+              <ItemGroup>
+                <ProjectReference Include="../lib/lib.clangproj" />
+                <ProjectReference Include="../plugin/plugin.clangproj" />
+              </ItemGroup>
+            """);
+
+        (CommandResult build, string log) = workspace.BuildWithBinlog(app, "-c", "Release");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        foreach (string phase in new[] { "DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink" })
+            Assert.IsTrue(NativeWorkspace.TargetRan(log, phase, "app.clangproj"), phase + " ran");
+        Assert.IsTrue(NativeWorkspace.TargetRan(log, "DtltoFinalLink", "plugin.clangproj"), "the DLL's link is a DTLTO link too");
+        string thinLink = NativeWorkspace.TargetSection(log, "DtltoThinLink", "app.clangproj");
+        Assert.AreEqual(3, Regex.Matches(thinLink, @"^\s+JobIndex=\d+\s*$", RegexOptions.Multiline).Count, "main, helpers and the library's member");
+        StringAssert.Contains(thinLink, "/thinlto-distributor:");
+
+        Assert.AreEqual("BC", new string(File.ReadAllBytes(workspace.File("app/obj/Release/main.o")).Take(2).Select(b => (char)b).ToArray()), "bitcode objects");
+        StringAssert.Contains(ReadObj(workspace, "app/bin/Release/app.exe", "--file-headers"), "IMAGE_FILE_MACHINE_AMD64");
+        StringAssert.Contains(ReadObj(workspace, "app/bin/Release/app.exe", "--coff-exports"), "Name: exported_answer");
+        string imports = ReadObj(workspace, "app/bin/Release/app.exe", "--coff-imports");
+        StringAssert.Contains(imports, "Name: plugin.dll");
+        StringAssert.Contains(imports, "Symbol: plugin_answer");
+        StringAssert.Contains(ReadObj(workspace, "plugin/bin/Release/plugin.dll", "--coff-exports"), "Name: plugin_answer");
+        Assert.IsTrue(File.Exists(workspace.File("app/bin/Release/plugin.dll")), "the DLL is copied beside the program");
+
+        // The program was optimised across modules: twice() and add_one() are inlined, so the
+        // only calls left go through the import table to the DLL.
+        CommandResult disassembly = Command.Run(workspace.Path, Path.Combine(Toolchain.BinDirectory, "llvm-objdump"), "-d", workspace.File("app/bin/Release/app.exe"));
+        int calls = Regex.Matches(disassembly.StandardOutput, @"\bcallq?\s").Count;
+        Assert.IsGreaterThan(0, calls);
+        Assert.AreEqual(calls, Regex.Matches(disassembly.StandardOutput, @"\bcallq?\s+\*").Count, disassembly.StandardOutput);
+    }
+}
