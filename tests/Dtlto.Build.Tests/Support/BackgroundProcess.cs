@@ -19,13 +19,7 @@ public sealed class BackgroundProcess : IDisposable
         var startInfo = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);
-        foreach (KeyValuePair<string, string?> variable in environment ?? new Dictionary<string, string?>())
-        {
-            if (variable.Value is null)
-                startInfo.Environment.Remove(variable.Key);
-            else
-                startInfo.Environment[variable.Key] = variable.Value;
-        }
+        Command.ApplyEnvironment(startInfo, environment);
 
         _process = Process.Start(startInfo)!;
         _stdout = _process.StandardOutput.ReadToEndAsync();

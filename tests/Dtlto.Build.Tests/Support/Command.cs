@@ -27,13 +27,7 @@ public static class Command
         };
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);
-        foreach (KeyValuePair<string, string?> variable in environment ?? new Dictionary<string, string?>())
-        {
-            if (variable.Value is null)
-                startInfo.Environment.Remove(variable.Key);
-            else
-                startInfo.Environment[variable.Key] = variable.Value;
-        }
+        ApplyEnvironment(startInfo, environment);
 
         using Process process = Process.Start(startInfo)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -46,5 +40,17 @@ public static class Command
 
         process.WaitForExit();
         return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Sets the variables given, and removes those given as null.</summary>
+    public static void ApplyEnvironment(ProcessStartInfo startInfo, IReadOnlyDictionary<string, string?>? environment)
+    {
+        foreach (KeyValuePair<string, string?> variable in environment ?? new Dictionary<string, string?>())
+        {
+            if (variable.Value is null)
+                startInfo.Environment.Remove(variable.Key);
+            else
+                startInfo.Environment[variable.Key] = variable.Value;
+        }
     }
 }
