@@ -15,7 +15,7 @@ public static class Scripts
 
     /// <summary>
     /// A backend compiler that misbehaves on cue: for the module whose command line contains
-    /// FAULT_MODULE, FAULT selects what it does (sigkill, exit, no-output, truncated, hang, slow);
+    /// FAULT_MODULE, FAULT selects what it does (sigkill, exit, no-output, truncated, hang, slow, delay);
     /// every other module is compiled by the real clang.
     /// </summary>
     public static string FaultyCompiler(string directory) => Write(Path.Combine(directory, "faulty-clang.sh"), $$"""
@@ -32,6 +32,7 @@ public static class Scripts
               truncated) {{Toolchain.BinDirectory}}/clang "$@" || exit 1; head -c 300 "$out" > "$out.part"; mv "$out.part" "$out"; exit 0 ;;
               hang) sleep 600 ;;
               slow) sleep 30 ;;
+              delay) sleep "$FAULT_DELAY" ;;
             esac ;;
         esac
         exec {{Toolchain.BinDirectory}}/clang "$@"
