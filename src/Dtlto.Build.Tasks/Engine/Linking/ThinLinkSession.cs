@@ -20,12 +20,11 @@ public sealed class ThinLinkSession : IDisposable
     private readonly HandoffServer _server;
     private readonly ChildProcess _link;
     private readonly CancellationTokenSource _disposed = new();
-    private string? _jobListPath;
-    private bool _completed;
-
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly string _outputPath;
     private readonly HashSet<string> _filesBefore;
+    private string? _jobListPath;
+    private bool _completed;
 
     private ThinLinkSession(HandoffServer server, ChildProcess link, string outputPath, HashSet<string> filesBefore)
     {
@@ -101,9 +100,6 @@ public sealed class ThinLinkSession : IDisposable
         _completed = result.ExitCode == 0 && !result.Stopped;
         return result;
     }
-
-    /// <summary>What lld has printed so far.</summary>
-    public string LinkOutput => _link.Output;
 
     /// <summary>Completes when the linker process ends, for whatever reason.</summary>
     public Task LinkExited => _link.Exited;
