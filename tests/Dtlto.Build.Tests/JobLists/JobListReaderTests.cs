@@ -75,6 +75,13 @@ public sealed class JobListReaderTests
     }
 
     [TestMethod]
+    public void AcceptsOutputsBesideTheLinkerOutputInAnotherFolder()
+    {
+        JobList list = Parse("""{"common":{"linker_output":"/elsewhere/bin/app","args":["c"],"inputs":[]},"jobs":[{"args":[],"inputs":["a","b"],"outputs":["/elsewhere/bin/a.1.9.native.o"]}]}""");
+        Assert.AreEqual("/elsewhere/bin/a.1.9.native.o", list.Jobs[0].NativeObject);
+    }
+
+    [TestMethod]
     public void AcceptsAnEmptyJobArray()
     {
         JobList list = Parse("""{"common":{"linker_output":"a","args":["clang"],"inputs":[]},"jobs":[]}""");
@@ -104,6 +111,8 @@ public sealed class JobListReaderTests
     [DataRow("""{"common":{"linker_output":"a","args":["c"],"inputs":[]},"jobs":[{"args":[1],"inputs":["a","b"],"outputs":["c"]}]}""", "list.json: jobs[0].args[0]: expected a string, found a number")]
     [DataRow("""{"common":{"linker_output":"a","args":["c"],"inputs":[]},"jobs":[{"args":[],"inputs":["a",""],"outputs":["c"]}]}""", "list.json: jobs[0].inputs[1]: expected a path, found an empty string")]
     [DataRow("""{"common":{"linker_output":"a","args":["c"],"inputs":[]},"jobs":[{"args":[],"inputs":["a","b"],"outputs":["c\u0000d"]}]}""", "list.json: jobs[0].outputs[0]: contains a NUL character")]
+    [DataRow("""{"common":{"linker_output":"a","args":["c"],"inputs":[]},"jobs":[{"args":[],"inputs":["a","b"],"outputs":["/etc/x.o"]}]}""", "list.json: jobs[0].outputs[0]: '/etc/x.o' is outside the folders the link writes to")]
+    [DataRow("""{"common":{"linker_output":"out/app","args":["c"],"inputs":[]},"jobs":[{"args":[],"inputs":["a","b"],"outputs":["out/../../x.o"]}]}""", "list.json: jobs[0].outputs[0]: 'out/../../x.o' is outside the folders the link writes to")]
     public void RejectsMalformedListsNamingThePlace(string json, string expected)
     {
         Assert.AreEqual(expected, ErrorOf(json));

@@ -108,4 +108,20 @@ public sealed class SdkDiagnosticsTests
         Assert.AreNotEqual(0, build.ExitCode);
         StringAssert.Contains(build.StandardOutput, "error DTLTO2001: clang++: unknown argument: '--no-such-compile-option'");
     }
+
+    [TestMethod]
+    public void ATimelineOrHistoryThatCannotBeWrittenIsAWarningAndTheLinkSucceeds()
+    {
+        using var workspace = new NativeWorkspace();
+        // A folder cannot be made under a file.
+        string project = SamplePrograms.WriteApp(workspace,
+            "<DtltoTraceFile>$(MSBuildProjectFullPath)/trace.json</DtltoTraceFile>\n<DtltoDurationHistory>$(MSBuildProjectFullPath)/durations.json</DtltoDurationHistory>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.Contains(build.StandardOutput, "warning DTLTO3202: cannot write the link timeline");
+        StringAssert.Contains(build.StandardOutput, "warning DTLTO3105: cannot update the compile-time history");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+    }
 }
