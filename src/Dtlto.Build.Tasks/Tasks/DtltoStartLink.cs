@@ -40,12 +40,20 @@ public sealed class DtltoStartLink : LinkTask
 
     protected override bool ExecuteCore()
     {
+        // lld starts its distributor by path, without searching PATH.
+        string? host = ProgramSearch.Find(DistributorHost);
+        if (host is null)
+        {
+            LogError("DTLTO3005", $"cannot find '{DistributorHost}', the program lld is to run as its distributor, on PATH; set DtltoDistributorHost to its full path");
+            return false;
+        }
+
         PrepareOutput();
         List<string>? command = null;
         IReadOnlyList<string> CommandFor(string pipe)
         {
             var flavor = (Engine.Linking.LinkerFlavor)Enum.Parse(typeof(Engine.Linking.LinkerFlavor), LinkerFlavor, ignoreCase: true);
-            command = CommandWith(DistributorFlags.For(flavor, DistributorHost, DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }), RemoteCompiler));
+            command = CommandWith(DistributorFlags.For(flavor, host, DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }), RemoteCompiler));
             return command;
         }
 

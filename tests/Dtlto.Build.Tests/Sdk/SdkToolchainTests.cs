@@ -95,4 +95,28 @@ public sealed class SdkToolchainTests
         Assert.AreNotEqual(0, build.ExitCode);
         StringAssert.Contains(build.StandardOutput, "error DTLTO2002: cannot compile " + workspace.File("app/main.cpp") + ": cannot run '" + Path.Combine(bin, "clang++") + "'");
     }
+
+    [TestMethod]
+    public void ADistributorHostNamedWithoutAFolderIsFoundOnPath()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<DtltoDistributorHost>dotnet</DtltoDistributorHost>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+    }
+
+    [TestMethod]
+    public void ADistributorHostThatCannotBeFoundIsACodedError()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<DtltoDistributorHost>no-such-dotnet-host</DtltoDistributorHost>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO3005: cannot find 'no-such-dotnet-host'");
+    }
 }
