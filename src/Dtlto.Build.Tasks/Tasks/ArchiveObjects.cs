@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.Processes;
 using Microsoft.Build.Framework;
 
@@ -26,7 +27,12 @@ public sealed class ArchiveObjects : DtltoTask
         string output = Path.GetFullPath(OutputFile);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         // llvm-ar adds to an existing archive; starting anew drops members of removed sources.
-        File.Delete(output);
+        if (!QuietDelete.File(output))
+        {
+            LogError("DTLTO4001", $"cannot replace {OutputFile}: it could not be deleted");
+            return false;
+        }
+
         var command = new List<string> { LlvmAr, "rcs", output };
         command.AddRange(Objects.Select(o => o.GetMetadata("FullPath")));
         Log.LogMessage(MessageImportance.Normal, $"Archiving {OutputFile}");
@@ -35,7 +41,7 @@ public sealed class ArchiveObjects : DtltoTask
         ProcessResult result = ProcessRunner.RunAsync(command, Path.GetDirectoryName(output)!, CancellationToken).GetAwaiter().GetResult();
         if (result.StartError is not null || result.ExitCode != 0)
         {
-            File.Delete(output);
+            QuietDelete.File(output);
             LogError("DTLTO4001", $"llvm-ar could not create {OutputFile}: {result.StartError ?? result.Output.Trim()}");
             return false;
         }

@@ -1,7 +1,7 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Linq;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Linking;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Dtlto.Build.Engine.FileSystem;
 
 namespace Dtlto.Build.Engine.Compilation;
 
@@ -41,17 +42,9 @@ public static class CompileUpToDateCheck
     /// <summary>Removes the outputs of a compile, so a failed one leaves nothing that looks current.</summary>
     public static void Forget(CompileJob job)
     {
+        // If one stays, the next build still finds the command file or object missing and recompiles.
         foreach (string path in new[] { job.ObjectFile, job.CommandFilePath, job.DependencyFilePath })
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The next build finds the command file or object missing and recompiles.
-            }
-        }
+            QuietDelete.File(path);
 
         Execution.CompilerTemporaries.DeleteFor(job.ObjectFile);
     }

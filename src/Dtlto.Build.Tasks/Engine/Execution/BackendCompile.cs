@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Scheduling;
@@ -138,16 +139,9 @@ public sealed class BackendCompile
     {
         foreach (string output in job.Outputs)
         {
-            try
-            {
-                string path = jobList.Resolve(output);
-                File.Delete(path);
-                CompilerTemporaries.DeleteFor(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                // Nothing more can be done; the job is reported as failed regardless.
-            }
+            string path = jobList.Resolve(output);
+            QuietDelete.File(path);
+            CompilerTemporaries.DeleteFor(path);
         }
     }
 }

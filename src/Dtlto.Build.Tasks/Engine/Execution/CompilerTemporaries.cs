@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text.RegularExpressions;
+using Dtlto.Build.Engine.FileSystem;
 
 namespace Dtlto.Build.Engine.Execution;
 
@@ -21,16 +22,8 @@ public static class CompilerTemporaries
         var temporary = new Regex("^" + Regex.Escape(stem) + "-[0-9a-f]{8}" + Regex.Escape(extension) + @"\.tmp$", RegexOptions.CultureInvariant);
         foreach (string file in Directory.EnumerateFiles(folder, stem + "-*" + extension + ".tmp"))
         {
-            if (!temporary.IsMatch(Path.GetFileName(file)))
-                continue;
-            try
-            {
-                File.Delete(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Harmless if it stays: nothing reads a .tmp file as an object.
-            }
+            if (temporary.IsMatch(Path.GetFileName(file)))
+                QuietDelete.File(file);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 
@@ -33,14 +34,7 @@ public sealed class LocalExecutor : IBackendExecutor
         }
         finally
         {
-            try
-            {
-                File.Delete(responseFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A leftover response file is harmless; the job's result stands.
-            }
+            QuietDelete.File(responseFile);
         }
     }
 }

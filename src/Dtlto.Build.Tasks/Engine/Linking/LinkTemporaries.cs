@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.RegularExpressions;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 
 namespace Dtlto.Build.Engine.Linking;
@@ -60,17 +61,9 @@ public static class LinkTemporaries
                 doomed.Add(file);
         }
 
+        // The names carry lld's PID, so one that stays is never trusted or reused by a later link.
         foreach (string path in doomed)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the names carry lld's PID, so no later link trusts or reuses them.
-            }
-        }
+            QuietDelete.File(path);
     }
 
     private static bool IsLldTemporary(string name, string outputName) =>
