@@ -124,4 +124,82 @@ public sealed class SdkDiagnosticsTests
         StringAssert.Contains(build.StandardOutput, "warning DTLTO3105: cannot update the compile-time history");
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
+
+    /// <summary>An LLVM root of symbolic links to LLVM 22, with the named tools replaced by scripts.</summary>
+    private static string FakeLlvm(NativeWorkspace workspace, params (string Tool, string Script)[] replaced)
+    {
+        string bin = Directory.CreateDirectory(workspace.File("fake-llvm/bin")).FullName;
+        foreach (string tool in new[] { "clang", "clang++", "ld.lld", "llvm-ar" })
+        {
+            (string Tool, string Script) replacement = System.Array.Find(replaced, r => r.Tool == tool);
+            if (replacement.Tool is null)
+                File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
+            else
+                Scripts.Write(Path.Combine(bin, tool), replacement.Script);
+        }
+
+        return workspace.File("fake-llvm");
+    }
+
+    [TestMethod]
+    public void ALinkerDriverThatCannotStartIsACodedError()
+    {
+        using var workspace = new NativeWorkspace();
+        string llvm = FakeLlvm(workspace);
+        File.Delete(Path.Combine(llvm, "bin", "clang++"));
+        File.WriteAllText(Path.Combine(llvm, "bin", "clang++"), "not a program");
+        workspace.Write("app/main.c", "int main(void) { return 0; }\n");
+        string project = workspace.WriteProject("app/app.clangproj", $"<PropertyGroup><LLVMInstallDir>{llvm}</LLVMInstallDir></PropertyGroup><ItemGroup><ClCompile Include=\"main.c\" /></ItemGroup>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO3002: cannot link " + workspace.File("app/bin/Release/app") + ": cannot run '" + Path.Combine(llvm, "bin", "clang++") + "'");
+    }
+
+    [TestMethod]
+    public void AnArchiverFailureIsACodedErrorAndLeavesNoLibrary()
+    {
+        using var workspace = new NativeWorkspace();
+        string llvm = FakeLlvm(workspace, ("llvm-ar", "echo 'llvm-ar: error: injected failure' >&2\nexit 1\n"));
+        workspace.Write("lib/f.c", "int f(void) { return 1; }\n");
+        string project = workspace.WriteProject("lib/lib.clangproj", $"<PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType><LLVMInstallDir>{llvm}</LLVMInstallDir></PropertyGroup><ItemGroup><ClCompile Include=\"f.c\" /></ItemGroup>");
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO4001: llvm-ar could not create");
+        StringAssert.Contains(build.StandardOutput, "injected failure");
+        Assert.IsFalse(File.Exists(workspace.File("lib/bin/Release/lib.a")));
+    }
+
+    [TestMethod]
+    public void BackendJobItemsStrippedOfTheirMetadataAreACodedError()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, "<DtltoBackendCompileDependsOn>BreakTheItems</DtltoBackendCompileDependsOn>", """
+              <Target Name="BreakTheItems">
+                <ItemGroup><DtltoBackendJob Update="@(DtltoBackendJob)" Command="" /></ItemGroup>
+              </Target>
+            """);
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO3103: a DtltoBackendJob item cannot be run:");
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")));
+        CollectionAssert.AreEqual(System.Array.Empty<string>(), ProcessTable.StillMentioning(workspace.Path, System.TimeSpan.FromSeconds(5)), "the waiting lld was ended");
+    }
+
+    [TestMethod]
+    public void FinishingALinkThatIsNotRunningIsACodedError()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+
+        CommandResult build = workspace.Build(project, "-c", "Release", "-t:DtltoResolveToolchain;DtltoFinalLink", "-p:_DtltoLinkId=Dtlto.Build.Link:stale");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, "error DTLTO3004: the link of");
+    }
 }
