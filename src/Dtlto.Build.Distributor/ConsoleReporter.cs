@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Linq;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;

@@ -14,8 +14,7 @@ public sealed class SdkBackendHookTests
     {
         using var workspace = new NativeWorkspace();
         // The README's example: a "farm" that is a script logging each job, then running it.
-        string farm = workspace.Write("farm-submit.sh", "#!/bin/sh\necho \"$@\" >> \"$FARM_LOG\"\nexec \"$@\"\n");
-        File.SetUnixFileMode(farm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string farm = Scripts.Write(workspace.File("farm-submit.sh"), "echo \"$@\" >> \"$FARM_LOG\"\nexec \"$@\"\n");
         string log = workspace.File("farm.log");
         string project = SamplePrograms.WriteApp(workspace, "<DtltoRunBackendCompiles>false</DtltoRunBackendCompiles>\n<DtltoBackendCompileDependsOn>SubmitToFarm</DtltoBackendCompileDependsOn>", $$"""
               <Target Name="SubmitToFarm">

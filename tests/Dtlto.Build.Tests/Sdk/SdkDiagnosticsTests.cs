@@ -125,29 +125,11 @@ public sealed class SdkDiagnosticsTests
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
 
-    /// <summary>An LLVM root of symbolic links to LLVM 22, with the named tools replaced by scripts.</summary>
-    private static string FakeLlvm(NativeWorkspace workspace, params (string Tool, string Script)[] replaced)
-    {
-        string bin = Directory.CreateDirectory(workspace.File("fake-llvm/bin")).FullName;
-        foreach (string tool in new[] { "clang", "clang++", "ld.lld", "llvm-ar" })
-        {
-            (string Tool, string Script) replacement = System.Array.Find(replaced, r => r.Tool == tool);
-            if (replacement.Tool is null)
-                File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
-            else
-                Scripts.Write(Path.Combine(bin, tool), replacement.Script);
-        }
-
-        return workspace.File("fake-llvm");
-    }
-
     [TestMethod]
     public void ALinkerDriverThatCannotStartIsACodedError()
     {
         using var workspace = new NativeWorkspace();
-        string llvm = FakeLlvm(workspace);
-        File.Delete(Path.Combine(llvm, "bin", "clang++"));
-        File.WriteAllText(Path.Combine(llvm, "bin", "clang++"), "not a program");
+        string llvm = FakeLlvm.Create(workspace.File("fake-llvm"), ("clang++", null));
         workspace.Write("app/main.c", "int main(void) { return 0; }\n");
         string project = workspace.WriteProject("app/app.clangproj", $"<PropertyGroup><LLVMInstallDir>{llvm}</LLVMInstallDir></PropertyGroup><ItemGroup><ClCompile Include=\"main.c\" /></ItemGroup>");
 
@@ -161,7 +143,7 @@ public sealed class SdkDiagnosticsTests
     public void AnArchiverFailureIsACodedErrorAndLeavesNoLibrary()
     {
         using var workspace = new NativeWorkspace();
-        string llvm = FakeLlvm(workspace, ("llvm-ar", "echo 'llvm-ar: error: injected failure' >&2\nexit 1\n"));
+        string llvm = FakeLlvm.Create(workspace.File("fake-llvm"), ("llvm-ar", "echo 'llvm-ar: error: injected failure' >&2\nexit 1\n"));
         workspace.Write("lib/f.c", "int f(void) { return 1; }\n");
         string project = workspace.WriteProject("lib/lib.clangproj", $"<PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType><LLVMInstallDir>{llvm}</LLVMInstallDir></PropertyGroup><ItemGroup><ClCompile Include=\"f.c\" /></ItemGroup>");
 

@@ -50,11 +50,7 @@ public sealed class SdkToolchainTests
         using var workspace = new NativeWorkspace();
         // An LLVM root whose lld predates DTLTO: the real LLVM 22 tools, but an ld.lld that lists no
         // --thinlto-distributor in its help, as lld 19 does.
-        string bin = Directory.CreateDirectory(workspace.File("old-llvm/bin")).FullName;
-        foreach (string tool in new[] { "clang", "clang++", "llvm-ar" })
-            File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
-        File.WriteAllText(Path.Combine(bin, "ld.lld"), "#!/bin/sh\necho 'OVERVIEW: lld'\necho '  --thinlto-jobs=<value>'\n");
-        File.SetUnixFileMode(Path.Combine(bin, "ld.lld"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        FakeLlvm.Create(workspace.File("old-llvm"), ("ld.lld", "echo 'OVERVIEW: lld'\necho '  --thinlto-jobs=<value>'\n"));
         string project = SamplePrograms.WriteApp(workspace, $"<LLVMInstallDir>{workspace.File("old-llvm")}</LLVMInstallDir>");
 
         CommandResult release = workspace.Build(project, "-c", "Release");
@@ -83,11 +79,7 @@ public sealed class SdkToolchainTests
     public void ACompilerThatCannotStartIsACodedError()
     {
         using var workspace = new NativeWorkspace();
-        string bin = Directory.CreateDirectory(workspace.File("broken-llvm/bin")).FullName;
-        foreach (string tool in new[] { "clang", "clang++" })
-            File.WriteAllText(Path.Combine(bin, tool), "not a program");
-        foreach (string tool in new[] { "ld.lld", "llvm-ar" })
-            File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(Toolchain.BinDirectory, tool));
+        string bin = Path.Combine(FakeLlvm.Create(workspace.File("broken-llvm"), ("clang", null), ("clang++", null)), "bin");
         string project = SamplePrograms.WriteApp(workspace, $"<LLVMInstallDir>{workspace.File("broken-llvm")}</LLVMInstallDir>");
 
         CommandResult build = workspace.Build(project);
