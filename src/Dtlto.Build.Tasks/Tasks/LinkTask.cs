@@ -38,17 +38,26 @@ public abstract class LinkTask : DtltoTask
 
     protected string OutputPath => Path.GetFullPath(Path.Combine(WorkingDirectory, OutputFile));
 
-    protected List<string> CommandWith(IEnumerable<string> extraOptions) =>
+    /// <param name="inputs">The inputs as they go on the command line; by default <see cref="Inputs"/>.</param>
+    protected List<string> CommandWith(IEnumerable<string> extraOptions, IEnumerable<string>? inputs = null) =>
         LinkCommand.Build(
             Driver,
-            // Relative to where lld runs: lld records module paths in the index shards it writes,
-            // where paths relative to the link stay the same from one checkout to another, and
-            // lld 22 garbles non-ASCII characters of absolute ones.
-            Inputs.Select(input => RelativePath.From(WorkingDirectory, input.GetMetadata("FullPath"))),
+            inputs ?? Inputs.Select(InputArgument),
             LibraryDirectories.Where(d => d.Length > 0),
             Libraries.Where(l => l.Length > 0 && !l.StartsWith("%(", StringComparison.Ordinal)),
             Options.Concat(CommandLineSplitter.Split(AdditionalOptions)).Concat(extraOptions),
             OutputPath);
+
+    /// <summary>
+    /// An input relative to where lld runs: lld records module paths in the index shards it
+    /// writes, where paths relative to the link stay the same from one checkout to another, and
+    /// lld 22 garbles non-ASCII characters of absolute ones. An item with <c>LinkerOption</c>
+    /// metadata true is an option placed among the inputs (a lazy group's start or end).
+    /// </summary>
+    protected string InputArgument(ITaskItem input) =>
+        string.Equals(input.GetMetadata("LinkerOption"), "true", StringComparison.OrdinalIgnoreCase)
+            ? input.ItemSpec
+            : RelativePath.From(WorkingDirectory, input.GetMetadata("FullPath"));
 
     /// <summary>Prepares the output folder and removes an old output, so a failed link leaves none.</summary>
     protected void PrepareOutput()
@@ -70,7 +79,8 @@ public abstract class LinkTask : DtltoTask
     }
 
     /// <summary>Logs how a link ended; returns whether it succeeded.</summary>
-    protected bool ReportLink(ProcessResult result, IReadOnlyList<string>? command)
+    /// <param name="expectOutput">false for a thin link that writes index files instead of an output.</param>
+    protected bool ReportLink(ProcessResult result, IReadOnlyList<string>? command, bool expectOutput = true)
     {
         if (command is not null)
             Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command));
@@ -81,7 +91,7 @@ public abstract class LinkTask : DtltoTask
         }
 
         int errors = LogToolOutput(result.Output, "DTLTO3201");
-        if (result.ExitCode == 0 && File.Exists(OutputPath))
+        if (result.ExitCode == 0 && (!expectOutput || File.Exists(OutputPath)))
             return true;
         DeleteOutput();
         if (errors == 0 && !result.Stopped)

@@ -27,16 +27,21 @@ public sealed class SdkCoffTests
     }
 
     [TestMethod]
-    public void AWindowsProgramWithAStaticLibraryAndADllLinksThroughDtltoWithLldLink()
+    [DataRow("Integrated", "")]
+    [DataRow("Split", "")]
+    [DataRow("Split", "/usr/lib/llvm-19")]
+    public void AWindowsProgramWithAStaticLibraryAndADllLinksThroughDtltoWithLldLink(string mode, string llvm)
     {
         using var workspace = new NativeWorkspace();
+        string toolchain = llvm.Length == 0 ? "" : $"<LLVMInstallDir>{Toolchain.Llvm19InstallDir}</LLVMInstallDir>";
+        string freestanding = Freestanding.Replace("</TargetTriple>", $"</TargetTriple><DtltoMode>{mode}</DtltoMode>{toolchain}");
         workspace.Write("lib/twice.c", "int twice(int x) { return 2 * x; }\n");
-        workspace.WriteProject("lib/lib.clangproj", Freestanding + """
+        workspace.WriteProject("lib/lib.clangproj", freestanding + """
               <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
               <ItemGroup><ClCompile Include="twice.c" /></ItemGroup>
             """);
         workspace.Write("plugin/plugin.c", "__declspec(dllexport) int plugin_answer(void) { return 40; }\n");
-        workspace.WriteProject("plugin/plugin.clangproj", Freestanding + """
+        workspace.WriteProject("plugin/plugin.clangproj", freestanding + """
               <PropertyGroup><ConfigurationType>DynamicLibrary</ConfigurationType></PropertyGroup>
               <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /noentry</AdditionalOptions></Link></ItemDefinitionGroup>
               <ItemGroup><ClCompile Include="plugin.c" /></ItemGroup>
@@ -49,7 +54,7 @@ public sealed class SdkCoffTests
             int entry(void) { return exported_answer() == 82 ? 0 : 1; }
             """);
         workspace.Write("app/helpers.c", "int add_one(int x) { return x + 1; }\n");
-        string app = workspace.WriteProject("app/app.clangproj", Freestanding + """
+        string app = workspace.WriteProject("app/app.clangproj", freestanding + """
               <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /entry:entry -Xlinker /subsystem:console</AdditionalOptions></Link></ItemDefinitionGroup>
               <ItemGroup><ClCompile Include="main.c" /><ClCompile Include="helpers.c" /></ItemGroup>
               <ItemGroup>
@@ -65,8 +70,9 @@ public sealed class SdkCoffTests
             Assert.IsTrue(NativeWorkspace.TargetRan(log, phase, "app.clangproj"), phase + " ran");
         Assert.IsTrue(NativeWorkspace.TargetRan(log, "DtltoFinalLink", "plugin.clangproj"), "the DLL's link is a DTLTO link too");
         string thinLink = NativeWorkspace.TargetSection(log, "DtltoThinLink", "app.clangproj");
-        Assert.AreEqual(3, Regex.Matches(thinLink, @"^\s+JobIndex=\d+\s*$", RegexOptions.Multiline).Count, "main, helpers and the library's member");
-        StringAssert.Contains(thinLink, "/thinlto-distributor:");
+        Assert.AreEqual(3, SdkSplitModeTests.JobCount(thinLink), "main, helpers and the library's member");
+        StringAssert.Contains(thinLink, mode == "Split" ? "/thinlto-index-only:" : "/thinlto-distributor:");
+        StringAssert.Contains(build.StandardOutput, $"DTLTO link mode: {mode}");
 
         Assert.AreEqual("BC", new string(File.ReadAllBytes(workspace.File("app/obj/Release/main.o")).Take(2).Select(b => (char)b).ToArray()), "bitcode objects");
         StringAssert.Contains(ReadObj(workspace, "app/bin/Release/app.exe", "--file-headers"), "IMAGE_FILE_MACHINE_AMD64");

@@ -12,6 +12,25 @@ public static class Toolchain
 {
     public const string BinDirectory = "/usr/lib/llvm-22/bin";
 
+    /// <summary>
+    /// LLVM 19, whose lld has no DTLTO: the toolchain of split mode's tests, installed by .ci/run
+    /// like LLVM 22 and required the same way.
+    /// </summary>
+    public static string Llvm19InstallDir
+    {
+        get
+        {
+            const string root = "/usr/lib/llvm-19";
+            foreach (string tool in new[] { "clang", "clang++", "ld.lld", "llvm-ar" })
+            {
+                if (!File.Exists(Path.Combine(root, "bin", tool)))
+                    Assert.Fail($"{root}/bin/{tool} is missing: install clang-19, lld-19 and llvm-19 (bash .ci/run does)");
+            }
+
+            return root;
+        }
+    }
+
     public static string Clang => Require("clang");
 
     public static string ClangXX => Require("clang++");
