@@ -18,6 +18,12 @@ public abstract class LinkTask : DtltoTask
     /// <summary>Objects and archives, in link order.</summary>
     public ITaskItem[] Inputs { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// The project's folder. Relative library folders and library paths in the project's
+    /// settings are relative to it, as in Visual C++, not to the folder lld runs in.
+    /// </summary>
+    public string? ProjectDirectory { get; set; }
+
     /// <summary>Link's AdditionalLibraryDirectories.</summary>
     public string[] LibraryDirectories { get; set; } = Array.Empty<string>();
 
@@ -29,6 +35,12 @@ public abstract class LinkTask : DtltoTask
 
     /// <summary>Link's AdditionalOptions, as the user wrote them.</summary>
     public string? AdditionalOptions { get; set; }
+
+    /// <summary>
+    /// Options of the linker itself, as a .vcxproj's Link AdditionalOptions holds them
+    /// (<c>/opt:ref</c>); each goes to lld through the driver with -Xlinker.
+    /// </summary>
+    public string? LinkerSwitches { get; set; }
 
     [Required]
     public string OutputFile { get; set; } = "";
@@ -43,9 +55,12 @@ public abstract class LinkTask : DtltoTask
         LinkCommand.Build(
             Driver,
             inputs ?? Inputs.Select(InputArgument),
-            LibraryDirectories.Where(d => d.Length > 0),
-            Libraries.Where(l => l.Length > 0 && !l.StartsWith("%(", StringComparison.Ordinal)),
-            Options.Concat(CommandLineSplitter.Split(AdditionalOptions)).Concat(extraOptions),
+            LibraryDirectories.Where(d => d.Length > 0).Select(FromProject),
+            Libraries.Where(l => l.Length > 0 && !l.StartsWith("%(", StringComparison.Ordinal))
+                .Select(l => l.IndexOfAny(new[] { '/', '\\' }) >= 0 ? FromProject(l) : l),
+            Options.Concat(CommandLineSplitter.Split(AdditionalOptions))
+                .Concat(CommandLineSplitter.Split(LinkerSwitches).SelectMany(s => new[] { "-Xlinker", s }))
+                .Concat(extraOptions),
             OutputPath);
 
     /// <summary>
@@ -58,6 +73,9 @@ public abstract class LinkTask : DtltoTask
         string.Equals(input.GetMetadata("LinkerOption"), "true", StringComparison.OrdinalIgnoreCase)
             ? input.ItemSpec
             : RelativePath.From(WorkingDirectory, input.GetMetadata("FullPath"));
+
+    private string FromProject(string path) =>
+        string.IsNullOrEmpty(ProjectDirectory) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(ProjectDirectory!, path));
 
     /// <summary>Prepares the output folder and removes an old output, so a failed link leaves none.</summary>
     protected void PrepareOutput()
