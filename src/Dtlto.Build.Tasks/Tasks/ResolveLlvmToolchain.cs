@@ -17,7 +17,7 @@ public sealed class ResolveLlvmToolchain : DtltoTask
     /// <summary>LLVM roots to search, newest first, when LLVMInstallDir is empty; empty for the platform's usual places.</summary>
     public string[] SearchDirectories { get; set; } = new string[0];
 
-    /// <summary>The link is a DTLTO link, so lld must have <c>--thinlto-distributor=</c>.</summary>
+    /// <summary>The link is an Integrated-mode DTLTO link, so lld must have <c>--thinlto-distributor=</c>.</summary>
     public bool RequireDtlto { get; set; }
 
     [Output]
@@ -68,7 +68,8 @@ public sealed class ResolveLlvmToolchain : DtltoTask
         if (RequireDtlto && !toolchain!.SupportsDtlto)
         {
             LogError("DTLTO1003", $"The DTLTO link needs lld 21 or newer, but {toolchain} has an lld without --thinlto-distributor. " +
-                "Install LLVM 22 ('sudo apt-get install clang-22 lld-22 llvm-22') and point LLVMInstallDir at it, or set DtltoEnabled=false for an in-process ThinLTO link.");
+                "Leave DtltoMode at Auto (split mode works with any lld), install LLVM 22 ('sudo apt-get install clang-22 lld-22 llvm-22') and point LLVMInstallDir at it, " +
+                "or set DtltoEnabled=false for an in-process ThinLTO link.");
             return false;
         }
 

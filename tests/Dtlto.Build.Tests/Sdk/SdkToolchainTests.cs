@@ -45,7 +45,7 @@ public sealed class SdkToolchainTests
     }
 
     [TestMethod]
-    public void AnLldWithoutDtltoIsACodedErrorForTheDtltoLinkOnly()
+    public void AnLldWithoutDtltoIsACodedErrorForAnIntegratedLinkOnly()
     {
         using var workspace = new NativeWorkspace();
         // An LLVM root whose lld predates DTLTO: the real LLVM 22 tools, but an ld.lld that lists no
@@ -53,10 +53,11 @@ public sealed class SdkToolchainTests
         FakeLlvm.Create(workspace.File("old-llvm"), ("ld.lld", "echo 'OVERVIEW: lld'\necho '  --thinlto-jobs=<value>'\n"));
         string project = SamplePrograms.WriteApp(workspace, $"<LLVMInstallDir>{workspace.File("old-llvm")}</LLVMInstallDir>");
 
-        CommandResult release = workspace.Build(project, "-c", "Release");
+        CommandResult release = workspace.Build(project, "-c", "Release", "-p:DtltoMode=Integrated");
 
         Assert.AreNotEqual(0, release.ExitCode);
         StringAssert.Contains(release.StandardOutput, "error DTLTO1003: The DTLTO link needs lld 21 or newer, but LLVM 22 at " + workspace.File("old-llvm"));
+        StringAssert.Contains(release.StandardOutput, "Leave DtltoMode at Auto");
         StringAssert.Contains(release.StandardOutput, "DtltoEnabled=false");
         CommandResult compileOnly = workspace.Build(project, "-c", "Release", "-p:DtltoEnabled=false", "-t:ClCompile");
         Assert.AreEqual(0, compileOnly.ExitCode, "without the DTLTO link the toolchain is usable: " + compileOnly);
