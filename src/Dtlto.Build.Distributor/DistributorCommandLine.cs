@@ -45,6 +45,51 @@ public static class DistributorCommandLine
         Description = "Hand the job list to the MSBuild build listening on this pipe and wait for it to run the jobs (set by the Dtlto.Build SDK).",
     };
 
+    private static readonly Option<string?> RemoteOption = new("--remote")
+    {
+        Description = "Run the backend compiles through this Remote Execution API server (grpc://host:port, or grpcs:// for TLS), with its action cache.",
+    };
+
+    private static readonly Option<string?> RemoteInstanceOption = new("--remote-instance")
+    {
+        Description = "The server's instance name (default: none).",
+    };
+
+    private static readonly Option<string[]> RemotePlatformOption = new("--remote-platform")
+    {
+        Description = "A platform property of every action, name=value (e.g. container-image=docker://...); repeat for more.",
+    };
+
+    private static readonly Option<string?> RemoteModeOption = new("--remote-mode")
+    {
+        Description = "execute (default): compile on the farm; cache-only: compile here, and share results through the server's action cache.",
+    };
+
+    private static readonly Option<bool> RemoteStrictOption = new("--remote-strict")
+    {
+        Description = "Fail the link when the farm cannot do its part, instead of compiling here with a warning.",
+    };
+
+    private static readonly Option<int?> RemoteJobsOption = new("--remote-jobs")
+    {
+        Description = $"Actions in flight at once (default: {Engine.Remote.RemoteSettings.DefaultConcurrency}); --jobs still bounds compiles on this machine.",
+    };
+
+    private static readonly Option<string?> RemoteTokenFileOption = new("--remote-token-file")
+    {
+        Description = "A file holding the bearer token for the server's authorization header.",
+    };
+
+    private static readonly Option<string?> RemoteTokenEnvOption = new("--remote-token-env")
+    {
+        Description = "An environment variable holding the bearer token for the server's authorization header.",
+    };
+
+    private static readonly Option<bool> RemoteUploadToolchainOption = new("--remote-upload-toolchain")
+    {
+        Description = "Send the compiler and its LLVM libraries with the actions, for workers that do not have it.",
+    };
+
     private static readonly Argument<string> JobListArgument = new("job-list")
     {
         Description = "The JSON job list lld wrote (lld passes it last).",
@@ -61,6 +106,15 @@ public static class DistributorCommandLine
         HistoryOption,
         DryRunOption,
         BuildPipeOption,
+        RemoteOption,
+        RemoteInstanceOption,
+        RemotePlatformOption,
+        RemoteModeOption,
+        RemoteStrictOption,
+        RemoteJobsOption,
+        RemoteTokenFileOption,
+        RemoteTokenEnvOption,
+        RemoteUploadToolchainOption,
         JobListArgument,
     };
 
@@ -89,6 +143,22 @@ public static class DistributorCommandLine
             TracePath = parsed.GetValue(TraceOption),
             HistoryPath = parsed.GetValue(HistoryOption),
             DryRun = parsed.GetValue(DryRunOption),
+            Remote = parsed.GetValue(RemoteOption) is string endpoint
+                ? new Engine.Remote.RemoteConfiguration
+                {
+                    Endpoint = endpoint,
+                    InstanceName = parsed.GetValue(RemoteInstanceOption),
+                    Platform = parsed.GetValue(RemotePlatformOption) ?? Array.Empty<string>(),
+                    Mode = parsed.GetValue(RemoteModeOption),
+                    Strict = parsed.GetValue(RemoteStrictOption),
+                    Concurrency = parsed.GetValue(RemoteJobsOption),
+                    LocalConcurrency = parsed.GetValue(JobsOption),
+                    TokenFile = parsed.GetValue(RemoteTokenFileOption),
+                    TokenVariable = parsed.GetValue(RemoteTokenEnvOption),
+                    UploadToolchain = parsed.GetValue(RemoteUploadToolchainOption),
+                    ActionTimeout = JobTimeout(parsed.GetValue(JobTimeoutOption)),
+                }
+                : null,
         };
 
     /// <summary>Seconds as a TimeSpan; a value out of range becomes zero, which the caller rejects.</summary>

@@ -33,6 +33,9 @@ public sealed class DistributorOptions
     /// <summary>Only print the order the jobs would run in.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>The Remote Execution API server to run the jobs through; null to run them here.</summary>
+    public Engine.Remote.RemoteConfiguration? Remote { get; init; }
+
     /// <summary>The pipe of the build that runs the jobs itself; null to run them here.</summary>
     public string? BuildPipe { get; }
 }

@@ -7,6 +7,7 @@ using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Remote;
 using Dtlto.Build.Engine.Scheduling;
 using Dtlto.Build.Engine.Tracing;
 
@@ -79,10 +80,14 @@ public static class Program
         var reporter = new ConsoleReporter(Console.Error, options.Verbose);
         LinkTrace? trace = options.TracePath is null ? null : new LinkTrace();
         TimeSpan? cpuBefore = ChildCpuTime.Now();
-        var compile = new BackendCompile(new LocalExecutor(), options.Jobs, new CompositeObserver(reporter, trace), options.JobTimeout, history);
+        (IBackendExecutor executor, int parallelism, string? problem) = CreateExecutor(options, jobList);
+        if (problem is not null)
+            return Fail(ExitCodes.Usage, problem);
+        using var disposeExecutor = executor as IDisposable;
+        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace), options.JobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
-        reporter.Summarize(result, cpu);
+        reporter.Summarize(result, cpu, executor as IReportsCacheHits);
 
         if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
             SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);
@@ -99,6 +104,27 @@ public static class Program
         if (cancellation.Token.IsCancellationRequested)
             return Fail(ExitCodes.Cancelled, "cancelled; running backend compiles were stopped");
         return result.Succeeded ? ExitCodes.Success : ExitCodes.JobsFailed;
+    }
+
+    /// <summary>
+    /// The local executor, or with --remote the Remote Execution API executor, whose parallelism
+    /// is the number of actions in flight; a usage problem (bad address, unreadable token) instead.
+    /// </summary>
+    private static (IBackendExecutor Executor, int Parallelism, string? Problem) CreateExecutor(DistributorOptions options, JobList jobList)
+    {
+        if (options.Remote is null)
+            return (new LocalExecutor(), options.Jobs, null);
+        try
+        {
+            RemoteSettings settings = options.Remote.ToSettings();
+            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommonArgs[0]) : null;
+            var executor = new RemoteExecutor(settings, message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"), toolchain);
+            return (executor, settings.MaxConcurrency, null);
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            return (new LocalExecutor(), options.Jobs, e.Message);
+        }
     }
 
     /// <summary>A trace or history that cannot be written is worth a warning, not a failed link.</summary>

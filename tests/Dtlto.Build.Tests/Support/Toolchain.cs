@@ -39,12 +39,18 @@ public static class Toolchain
 
     public static string LlvmObjdump => Require("llvm-objdump");
 
-    /// <summary>The distributor built next to the tests (a ProjectReference copies it here).</summary>
+    /// <summary>
+    /// The distributor in its own build output (the ProjectReference builds it), not the copy
+    /// beside the tests: that folder's assemblies are resolved against ASP.NET Core, which the
+    /// remote tests' server needs and the distributor does not run on.
+    /// </summary>
     public static string Distributor
     {
         get
         {
-            string path = Path.Combine(AppContext.BaseDirectory, "dtlto-distributor");
+            string tests = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            string configuration = Path.GetFileName(tests);
+            string path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(tests))!, "Dtlto.Build.Distributor", configuration, "dtlto-distributor");
             if (!File.Exists(path))
                 Assert.Fail($"dtlto-distributor was not found at {path}");
             return path;

@@ -7,8 +7,10 @@ namespace Dtlto.Build.Engine.Tracing;
 /// <summary>The one line said at the end of every link: what ran, on how many workers, at what cost, and what took longest.</summary>
 public static class LinkSummary
 {
-    public static string Format(BackendCompileResult result, TimeSpan? cpu, int cacheHits = 0, int slowest = 3)
+    /// <param name="cache">The executor, when it serves jobs from a cache: its hits and where jobs ran are said too.</param>
+    public static string Format(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null, int slowest = 3)
     {
+        int cacheHits = cache?.CacheHits ?? 0;
         int failed = result.Failures.Count();
         int notCompleted = result.Jobs.Count(j => j.Status == JobStatus.NotCompleted);
         string outcome = failed == 0 && notCompleted == 0 ? "" : $", {failed} failed, {notCompleted} not completed";
@@ -18,7 +20,8 @@ public static class LinkSummary
             .OrderByDescending(j => j.Elapsed)
             .Take(slowest)
             .Select(j => $"{j.Job.Bitcode} {j.Elapsed.TotalSeconds:0.00} s"));
-        return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
+        string details = string.IsNullOrEmpty(cache?.Details) ? "" : $" ({cache!.Details})";
+        return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{details}{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
             (slow.Length > 0 ? $"; slowest: {slow}" : "");
     }
 }

@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Security.Cryptography;
+using Dtlto.Build.Engine.Remote.Protocol;
+using Google.Protobuf;
+
+namespace Dtlto.Build.Engine.Remote;
+
+/// <summary>SHA-256 digests as the Remote Execution API writes them: lower-case hex and the size in bytes.</summary>
+public static class ContentDigest
+{
+    // Files are hashed once per process while their size and time stamp stay the same: the
+    // toolchain and the modules many jobs import are inputs of many actions.
+    private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), Digest> FileDigests = new();
+
+    internal static Digest Of(byte[] data) => new() { Hash = Hex(SHA256.HashData(data)), SizeBytes = data.LongLength };
+
+    internal static Digest Of(IMessage message) => Of(message.ToByteArray());
+
+    internal static Digest OfFile(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+            throw new FileNotFoundException($"input {path} does not exist", path);
+        return FileDigests.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ =>
+        {
+            using FileStream stream = file.OpenRead();
+            return new Digest { Hash = Hex(SHA256.HashData(stream)), SizeBytes = file.Length };
+        });
+    }
+
+    internal static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
+
+    internal static string Key(Digest digest) => digest.Hash + "/" + digest.SizeBytes;
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace Dtlto.Build.Engine.Remote;
+
+/// <summary>
+/// Remote execution as the user wrote it (distributor options or MSBuild properties), checked and
+/// turned into <see cref="RemoteSettings"/>. Each problem is a <see cref="FormatException"/>
+/// whose message names the setting; the token's value never appears in one.
+/// </summary>
+public sealed class RemoteConfiguration
+{
+    public string Endpoint { get; init; } = "";
+
+    public string? InstanceName { get; init; }
+
+    /// <summary>name=value pairs.</summary>
+    public IReadOnlyList<string> Platform { get; init; } = Array.Empty<string>();
+
+    /// <summary>execute (the default) or cache-only.</summary>
+    public string? Mode { get; init; }
+
+    public bool Strict { get; init; }
+
+    /// <summary>Actions in flight at once; 0 or null for the default.</summary>
+    public int? Concurrency { get; init; }
+
+    public int LocalConcurrency { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>A file whose content (trimmed) is the bearer token.</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>An environment variable whose value is the bearer token.</summary>
+    public string? TokenVariable { get; init; }
+
+    public bool UploadToolchain { get; init; }
+
+    public TimeSpan? ActionTimeout { get; init; }
+
+    public RemoteSettings ToSettings()
+    {
+        Uri endpoint = RemoteSettings.ParseEndpoint(Endpoint);
+        RemoteMode mode = (Mode ?? "").Trim().ToLowerInvariant() switch
+        {
+            "" or "execute" => RemoteMode.Execute,
+            "cache-only" or "cacheonly" => RemoteMode.CacheOnly,
+            _ => throw new FormatException($"remote mode '{Mode}' is neither execute nor cache-only"),
+        };
+        if (Concurrency is < 0)
+            throw new FormatException($"remote concurrency must be 1 or more, not {Concurrency}");
+
+        return new RemoteSettings(endpoint)
+        {
+            InstanceName = InstanceName?.Trim() ?? "",
+            Platform = RemoteSettings.ParsePlatform(Platform),
+            Mode = mode,
+            Strict = Strict,
+            MaxConcurrency = Concurrency is > 0 ? Concurrency.Value : RemoteSettings.DefaultConcurrency,
+            LocalConcurrency = Math.Max(1, LocalConcurrency),
+            Token = ReadToken(),
+            UploadToolchain = UploadToolchain,
+            ActionTimeout = ActionTimeout,
+        };
+    }
+
+    private string? ReadToken()
+    {
+        if (!string.IsNullOrEmpty(TokenFile) && !string.IsNullOrEmpty(TokenVariable))
+            throw new FormatException("give the remote token by a file or by an environment variable, not both");
+        if (!string.IsNullOrEmpty(TokenFile))
+        {
+            try
+            {
+                string token = File.ReadAllText(TokenFile).Trim();
+                return token.Length > 0 ? token : throw new FormatException($"the remote token file {TokenFile} is empty");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new FormatException($"cannot read the remote token file {TokenFile}: {e.Message}");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(TokenVariable))
+        {
+            string? token = Environment.GetEnvironmentVariable(TokenVariable!)?.Trim();
+            return !string.IsNullOrEmpty(token) ? token : throw new FormatException($"the environment variable {TokenVariable} that should hold the remote token is not set");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dtlto.Build.Engine.Remote;
+
+/// <summary>How to reach a Remote Execution API server and what to ask of it.</summary>
+public sealed class RemoteSettings
+{
+    public RemoteSettings(Uri endpoint)
+    {
+        Endpoint = endpoint;
+    }
+
+    /// <summary>The server: http:// (cleartext HTTP/2) or https:// (TLS), as <see cref="ParseEndpoint"/> reads it.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The server's instance name; empty for the default instance.</summary>
+    public string InstanceName { get; init; } = "";
+
+    /// <summary>Platform properties of every action (e.g. container-image, OSFamily), which the server matches workers by.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Platform { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
+    public RemoteMode Mode { get; init; } = RemoteMode.Execute;
+
+    /// <summary>Fail when the farm cannot do its part, instead of compiling locally with a warning.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>The most actions in flight at once; the farm, not this machine, is the limit.</summary>
+    public int MaxConcurrency { get; init; } = DefaultConcurrency;
+
+    /// <summary>Backend compiles this machine runs at once when it compiles itself (cache-only mode, fallback).</summary>
+    public int LocalConcurrency { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The value of the authorization header's bearer token; null for none. Never logged.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Send the compiler and the LLVM libraries it loads as inputs, for workers that do not have it.</summary>
+    public bool UploadToolchain { get; init; }
+
+    /// <summary>Attempts of one call when the server answers UNAVAILABLE or RESOURCE_EXHAUSTED.</summary>
+    public int Attempts { get; init; } = 4;
+
+    /// <summary>The wait before the first retry; it doubles with every further one.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long one action may run on the farm; null for the server's default.</summary>
+    public TimeSpan? ActionTimeout { get; init; }
+
+    public const int DefaultConcurrency = 200;
+
+    /// <summary>
+    /// Reads a server address: grpc://host:port and http://host:port are cleartext, grpcs:// and
+    /// https:// use TLS. Throws <see cref="FormatException"/> with a message naming what is wrong.
+    /// </summary>
+    public static Uri ParseEndpoint(string text)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0)
+            throw new FormatException($"'{text}' is not a server address such as grpc://farm.example:8980 or grpcs://farm.example:443");
+        string scheme = uri.Scheme.ToLowerInvariant() switch
+        {
+            "grpc" or "http" => "http",
+            "grpcs" or "https" => "https",
+            _ => throw new FormatException($"'{text}': the scheme must be grpc, grpcs, http or https"),
+        };
+        return new UriBuilder(uri) { Scheme = scheme, Port = uri.IsDefaultPort && uri.Scheme is "grpc" or "grpcs" ? (scheme == "https" ? 443 : 80) : uri.Port }.Uri;
+    }
+
+    /// <summary>Reads platform properties written name=value; throws <see cref="FormatException"/> for one without '='.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParsePlatform(IEnumerable<string> properties) =>
+        properties.Where(p => p.Trim().Length > 0).Select(p =>
+        {
+            int equals = p.IndexOf('=');
+            if (equals <= 0)
+                throw new FormatException($"platform property '{p}' must be written name=value");
+            return new KeyValuePair<string, string>(p.Substring(0, equals).Trim(), p.Substring(equals + 1).Trim());
+        }).ToList();
+}

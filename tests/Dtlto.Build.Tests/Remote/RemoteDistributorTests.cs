@@ -1,0 +1,220 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Dtlto.Build.Tests.Integration;
+using Dtlto.Build.Tests.Remote.Server;
+using Dtlto.Build.Tests.Support;
+using Grpc.Core;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Remote;
+
+/// <summary>
+/// dtlto-distributor with --remote: real clang-22/lld-22 links whose backend compiles run as
+/// Remote Execution API actions on the in-process test server, which runs the real clang.
+/// </summary>
+[TestClass]
+public sealed class RemoteDistributorTests
+{
+    private static string[] Remote(ReapiTestServer server, params string[] more) =>
+        new[] { "--verbose", "--remote=" + server.Endpoint }.Concat(more).Select(o => "-Xthinlto-distributor=" + o).ToArray();
+
+    private static (int Jobs, int Hits) Summary(CommandResult link)
+    {
+        Match match = Regex.Match(link.StandardError, @"(\d+) backend jobs, \d+ workers, (\d+) cache hits");
+        Assert.IsTrue(match.Success, "the link prints its summary: " + link);
+        return (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value));
+    }
+
+    [TestMethod]
+    public async Task ALinkRunsOnTheFarmAndTheSameLinkFromAnotherFolderIsServedFromTheCache()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var first = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(first);
+
+        CommandResult cold = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+
+        ThinLtoBuild.Expect(cold, "cold link");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+        Assert.AreEqual((5, 0), Summary(cold));
+        Assert.AreEqual(5, server.State.Executed.Count, "every backend compile ran on the farm");
+        StringAssert.Contains(cold.StandardError, "remote: 5 executed, 0 compiled here");
+
+        CommandResult again = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+        ThinLtoBuild.Expect(again, "second link");
+        Assert.AreEqual((5, 5), Summary(again), "lld's temporary names changed, the actions did not");
+
+        using var second = new TestDirectory("-elsewhere");
+        foreach (string file in Directory.GetFiles(first.Path, "*.o"))
+            File.Copy(file, second.File(Path.GetFileName(file)));
+        var copy = new ThinLtoBuild(second.Path);
+        CommandResult moved = copy.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+
+        ThinLtoBuild.Expect(moved, "link from another folder");
+        Assert.AreEqual((5, 5), Summary(moved), "another checkout path, the same actions");
+        Assert.AreEqual(5, server.State.Executed.Count, "nothing ran on the farm again");
+        Assert.AreEqual(CProgram.Output, copy.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task ActionsNameNoTemporaryOrCheckoutPathAndCarryTheCompilerAndPlatform()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        ThinLtoBuild.Expect(build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-platform=OSFamily=Linux", "--remote-platform=container-image=docker://example/llvm:22")), "link");
+
+        var command = server.State.Commands.Single(c => c.Arguments.Contains("main.o"));
+        string all = string.Join(" ", command.Arguments) + " " + string.Join(" ", command.OutputPaths);
+        Assert.IsFalse(all.Contains(dir.Path), all);
+        Assert.IsFalse(Regex.IsMatch(all, @"\.\d+\.[0-9A-F]+\.native|\.\d+\.\d+\.native"), "no lld process id in the action: " + all);
+        CollectionAssert.Contains(command.Arguments.ToList(), "-fthinlto-index=.dtlto/main.o.thinlto.bc");
+        CollectionAssert.AreEqual(new[] { ".dtlto/main.o.native.o" }, command.OutputPaths.ToList());
+        var action = server.State.Executed.First();
+        CollectionAssert.AreEqual(new[] { "OSFamily=Linux", "container-image=docker://example/llvm:22" }, action.Platform.Properties.Select(p => p.Name + "=" + p.Value).ToList(), "sorted by name");
+        StringAssert.StartsWith(action.Salt.ToStringUtf8(), "compiler:", "the compiler's digest is part of every action");
+    }
+
+    [TestMethod]
+    public async Task LargeBlobsGoThroughByteStreamWithinTheServersBatchLimit()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.MaxBatchTotalSizeBytes = 64 * 1024 + 2048);
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        // A module of about 200 KB of bitcode, over the limit.
+        dir.Write("table.c", "__attribute__((used)) const int table[] = {" + string.Join(",", Enumerable.Range(0, 40000)) + "};\nint lookup(int i) { return table[i]; }\n");
+        string[] all = objects.Concat(build.Compile("table.c")).ToArray();
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", all, Remote(server));
+
+        ThinLtoBuild.Expect(link, "link");
+        Assert.IsGreaterThan(0, server.State.ByteStreamWrites, "the large module was uploaded through ByteStream");
+        Assert.IsGreaterThan(0, server.State.ByteStreamReads, "its large object came back through ByteStream");
+        Assert.IsGreaterThan(0, server.State.BatchUpdates, "small blobs still go in batches");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task UnavailableAnswersAreRetriedWithoutFallingBack()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => { state.FailNextCalls = 3; state.FailWith = StatusCode.Unavailable; });
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+
+        ThinLtoBuild.Expect(link, "link");
+        Assert.AreEqual(3, server.State.FailedCalls);
+        Assert.AreEqual(5, server.State.Executed.Count, "every job still ran on the farm");
+        StringAssert.Contains(link.StandardError, "3 calls retried");
+        Assert.IsFalse(link.StandardError.Contains("warning"), link.StandardError);
+    }
+
+    [TestMethod]
+    public async Task AnUnreachableFarmFallsBackToLocalCompilesWithAWarningOrFailsWhenStrict()
+    {
+        int port;
+        await using (ReapiTestServer gone = await ReapiTestServer.StartAsync())
+            port = new Uri(gone.Endpoint.Replace("grpc://", "http://")).Port;
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        string[] remote = { "-Xthinlto-distributor=--remote=grpc://127.0.0.1:" + port, "-Xthinlto-distributor=--verbose" };
+
+        CommandResult fallback = build.LinkWith(Toolchain.Distributor, "app", objects, remote);
+        CommandResult strict = build.LinkWith(Toolchain.Distributor, "strict", objects, remote.Append("-Xthinlto-distributor=--remote-strict").ToArray());
+
+        ThinLtoBuild.Expect(fallback, "link with fallback");
+        StringAssert.Contains(fallback.StandardError, $"dtlto-distributor: warning: cannot use the remote execution server at http://127.0.0.1:{port}/: Unavailable");
+        StringAssert.Contains(fallback.StandardError, "the backend compiles run on this machine");
+        StringAssert.Contains(fallback.StandardError, "remote: 0 executed, 5 compiled here (5 after farm failures)");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+        Assert.AreNotEqual(0, strict.ExitCode);
+        StringAssert.Contains(strict.StandardError, "cannot use the remote execution server");
+        Assert.IsFalse(File.Exists(dir.File("strict")));
+    }
+
+    [TestMethod]
+    public async Task AJobTheFarmFailsCompilesLocallyOrFailsTheLinkWhenStrict()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        // Every Execute fails, for good (an INTERNAL error is not retried).
+        server.State.FailWith = StatusCode.Internal;
+        server.State.FailOnlyMethod = "/Execute";
+        server.State.FailNextCalls = 1000;
+        CommandResult fallback = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+        CommandResult strict = build.LinkWith(Toolchain.Distributor, "strict", objects, Remote(server, "--remote-strict"));
+
+        ThinLtoBuild.Expect(fallback, "link with fallback");
+        StringAssert.Contains(fallback.StandardError, "dtlto-distributor: warning: the remote execution server failed");
+        StringAssert.Contains(fallback.StandardError, "Internal: failure injected by the test");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+        Assert.AreNotEqual(0, strict.ExitCode);
+        StringAssert.Contains(strict.StandardError, "the remote execution server failed");
+        Assert.IsFalse(File.Exists(dir.File("strict")));
+    }
+
+    [TestMethod]
+    public async Task CacheOnlyCompilesHereUploadsTheResultsAndServesTheNextLink()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult cold = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-mode=cache-only"));
+        CommandResult warm = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-mode=cache-only"));
+
+        ThinLtoBuild.Expect(cold, "cold link");
+        ThinLtoBuild.Expect(warm, "warm link");
+        Assert.AreEqual(0, server.State.ExecuteCalls, "nothing ran on the farm");
+        Assert.AreEqual(5, server.State.ResultUpdates, "each local result was published");
+        StringAssert.Contains(cold.StandardError, "remote: 0 executed, 5 compiled here");
+        Assert.AreEqual((5, 5), Summary(warm));
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task TheTokenGoesInTheAuthorizationHeaderAndIsNeverPrinted()
+    {
+        const string token = "s3cret-t0ken-value";
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.RequiredToken = token);
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        dir.Write("token", token + "\n");
+        dir.Write("wrong", "not-the-token\n");
+
+        CommandResult withToken = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-token-file=" + dir.File("token")));
+        CommandResult wrong = build.LinkWith(Toolchain.Distributor, "strict", objects, Remote(server, "--remote-token-file=" + dir.File("wrong"), "--remote-strict"));
+        CommandResult missing = build.LinkWith(Toolchain.Distributor, "none", objects, Remote(server, "--remote-token-env=DTLTO_TEST_NO_SUCH_VARIABLE"));
+
+        ThinLtoBuild.Expect(withToken, "link with the token");
+        Assert.AreEqual(5, server.State.Executed.Count);
+        Assert.AreNotEqual(0, wrong.ExitCode);
+        StringAssert.Contains(wrong.StandardError, "Unauthenticated");
+        Assert.AreNotEqual(0, missing.ExitCode);
+        StringAssert.Contains(missing.StandardError, "dtlto-distributor: error: the environment variable DTLTO_TEST_NO_SUCH_VARIABLE that should hold the remote token is not set");
+        foreach (CommandResult link in new[] { withToken, wrong, missing })
+            Assert.IsFalse((link.StandardOutput + link.StandardError).Contains("s3cret"), "the token is never printed");
+    }
+
+    [TestMethod]
+    public async Task AFailingCompileOnTheFarmIsACompileErrorNotAFallback()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        // An option clang rejects makes every backend compile fail with clang's own error.
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server).Concat(new[] { "-Xlinker", "--thinlto-remote-compiler-arg=--no-such-clang-option" }).ToArray());
+
+        Assert.AreNotEqual(0, link.ExitCode);
+        StringAssert.Contains(link.StandardError, "unknown argument: '--no-such-clang-option'");
+        StringAssert.Contains(link.StandardError, ", 0 compiled here", "no fallback: the compile itself failed");
+        Assert.IsEmpty(server.State.ActionCache, "failures are not cached");
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Remote.Protocol;
+using Google.Protobuf;
+using Grpc.Core;
+using Status = Grpc.Core.Status;
+
+namespace Dtlto.Build.Tests.Remote.Server;
+
+/// <summary>ByteStream with the resource names of the Remote Execution API: {instance}/uploads/{uuid}/blobs/{hash}/{size} and {instance}/blobs/{hash}/{size}.</summary>
+internal sealed class ByteStreamService : ByteStream.ByteStreamBase
+{
+    private readonly ServerState _state;
+
+    public ByteStreamService(ServerState state) => _state = state;
+
+    private static Digest DigestIn(string resource, string marker)
+    {
+        string[] parts = resource.Split('/');
+        int at = Array.IndexOf(parts, marker);
+        if (at < 0 || at + 2 >= parts.Length || !long.TryParse(parts[at + 2], out long size))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{resource}' is not a blob resource name"));
+        return new Digest { Hash = parts[at + 1], SizeBytes = size };
+    }
+
+    public override async Task Read(ReadRequest request, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context)
+    {
+        byte[] data = _state.Blob(DigestIn(request.ResourceName, "blobs")) ?? throw new RpcException(new Status(StatusCode.NotFound, "no such blob"));
+        Interlocked.Increment(ref _state.ByteStreamReads);
+        for (int offset = (int)request.ReadOffset; offset < data.Length; offset += 64 * 1024)
+            await responseStream.WriteAsync(new ReadResponse { Data = ByteString.CopyFrom(data, offset, Math.Min(64 * 1024, data.Length - offset)) });
+    }
+
+    public override async Task<WriteResponse> Write(IAsyncStreamReader<WriteRequest> requestStream, ServerCallContext context)
+    {
+        string? resource = null;
+        using var data = new MemoryStream();
+        while (await requestStream.MoveNext())
+        {
+            WriteRequest request = requestStream.Current;
+            resource ??= request.ResourceName;
+            if (request.WriteOffset != data.Length)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"write at {request.WriteOffset}, expected {data.Length}"));
+            request.Data.WriteTo(data);
+            if (request.FinishWrite)
+                break;
+        }
+
+        if (resource is null || !resource.Contains("/uploads/", StringComparison.Ordinal) && !resource.StartsWith("uploads/", StringComparison.Ordinal))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{resource}' is not an upload resource name"));
+        Digest digest = DigestIn(resource, "blobs");
+        byte[] bytes = data.ToArray();
+        if (CasService.Hash(bytes) != digest.Hash || bytes.LongLength != digest.SizeBytes)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "uploaded data does not match its digest"));
+        _state.Put(bytes, digest);
+        Interlocked.Increment(ref _state.ByteStreamWrites);
+        return new WriteResponse { CommittedSize = bytes.LongLength };
+    }
+}

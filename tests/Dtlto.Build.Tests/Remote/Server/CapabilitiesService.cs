@@ -1,0 +1,24 @@
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Remote.Protocol;
+using Grpc.Core;
+
+namespace Dtlto.Build.Tests.Remote.Server;
+
+internal sealed class CapabilitiesService : Capabilities.CapabilitiesBase
+{
+    private readonly ServerState _state;
+
+    public CapabilitiesService(ServerState state) => _state = state;
+
+    public override Task<ServerCapabilities> GetCapabilities(GetCapabilitiesRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerCapabilities
+        {
+            CacheCapabilities = new CacheCapabilities
+            {
+                DigestFunctions = { DigestFunction.Types.Value.Sha256 },
+                ActionCacheUpdateCapabilities = new ActionCacheUpdateCapabilities { UpdateEnabled = _state.UpdateEnabled },
+                MaxBatchTotalSizeBytes = _state.MaxBatchTotalSizeBytes,
+            },
+            ExecutionCapabilities = new ExecutionCapabilities { DigestFunction = DigestFunction.Types.Value.Sha256, ExecEnabled = _state.ExecEnabled },
+        });
+}

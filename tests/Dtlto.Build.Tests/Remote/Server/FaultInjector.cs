@@ -1,0 +1,48 @@
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Dtlto.Build.Tests.Remote.Server;
+
+/// <summary>Refuses calls without the required token, and fails the next calls the test asked to fail.</summary>
+internal sealed class FaultInjector : Interceptor
+{
+    private readonly ServerState _state;
+
+    public FaultInjector(ServerState state) => _state = state;
+
+    private void Check(ServerCallContext context)
+    {
+        if (_state.RequiredToken is string token && context.RequestHeaders.FirstOrDefault(h => h.Key == "authorization")?.Value != "Bearer " + token)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required"));
+        if (_state.FailOnlyMethod is string method && !context.Method.Contains(method, System.StringComparison.Ordinal))
+            return;
+        if (Interlocked.Decrement(ref _state.FailNextCalls) >= 0)
+        {
+            Interlocked.Increment(ref _state.FailedCalls);
+            throw new RpcException(new Status(_state.FailWith, "failure injected by the test"));
+        }
+
+        Interlocked.Exchange(ref _state.FailNextCalls, 0);
+    }
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, context);
+    }
+}

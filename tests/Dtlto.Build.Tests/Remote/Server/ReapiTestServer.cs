@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Remote.Protocol;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Directory = System.IO.Directory;
+
+namespace Dtlto.Build.Tests.Remote.Server;
+
+/// <summary>
+/// A Remote Execution API v2 server for the tests, on 127.0.0.1 over cleartext HTTP/2: an
+/// in-memory CAS and action cache, ByteStream, and an Execution service that runs each action's
+/// real command (clang) in a folder built from its input root. It records what it was asked,
+/// and can be told to fail calls, to demand a token, or to take only small batches.
+/// </summary>
+internal sealed class ReapiTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ReapiTestServer(WebApplication app, ServerState state)
+    {
+        _app = app;
+        State = state;
+    }
+
+    public ServerState State { get; }
+
+    /// <summary>The address to give the executor, e.g. grpc://127.0.0.1:41234.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public static async Task<ReapiTestServer> StartAsync(Action<ServerState>? configure = null)
+    {
+        var state = new ServerState(Path.Combine(Path.GetTempPath(), "dtlto-tests", "reapi-" + Guid.NewGuid().ToString("N").Substring(0, 8)));
+        configure?.Invoke(state);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton(state);
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = 64 * 1024 * 1024;
+            options.Interceptors.Add<FaultInjector>();
+        });
+        WebApplication app = builder.Build();
+        app.MapGrpcService<CapabilitiesService>();
+        app.MapGrpcService<CasService>();
+        app.MapGrpcService<ActionCacheService>();
+        app.MapGrpcService<ExecutionService>();
+        app.MapGrpcService<ByteStreamService>();
+        await app.StartAsync();
+        var server = new ReapiTestServer(app, state);
+        server.Endpoint = "grpc://" + app.Urls.First().Replace("http://", "");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(State.WorkRoot, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
+
+/// <summary>What the test server holds and has seen; its knobs are set before or between links.</summary>
+internal sealed class ServerState
+{
+    public ServerState(string workRoot)
+    {
+        WorkRoot = workRoot;
+        Directory.CreateDirectory(workRoot);
+    }
+
+    /// <summary>Where actions run, one folder each.</summary>
+    public string WorkRoot { get; }
+
+    public ConcurrentDictionary<string, byte[]> Cas { get; } = new();
+
+    public ConcurrentDictionary<string, ActionResult> ActionCache { get; } = new();
+
+    /// <summary>Every Action the Execution service ran (not served from the cache).</summary>
+    public ConcurrentBag<Dtlto.Build.Engine.Remote.Protocol.Action> Executed { get; } = new();
+
+    public ConcurrentBag<Command> Commands { get; } = new();
+
+    public int CacheHits;
+    public int CacheMisses;
+    public int ExecuteCalls;
+    public int ByteStreamWrites;
+    public int ByteStreamReads;
+    public int BatchUpdates;
+    public int ResultUpdates;
+    public int FailedCalls;
+
+    /// <summary>The next this many calls fail with <see cref="FailWith"/>.</summary>
+    public int FailNextCalls;
+
+    public StatusCode FailWith { get; set; } = StatusCode.Unavailable;
+
+    /// <summary>Fail only calls of methods whose name contains this (e.g. "/Execute"); null for any call.</summary>
+    public string? FailOnlyMethod { get; set; }
+
+    /// <summary>The bearer token every call must carry; null for none.</summary>
+    public string? RequiredToken { get; set; }
+
+    public long MaxBatchTotalSizeBytes { get; set; } = 4 * 1024 * 1024;
+
+    public bool ExecEnabled { get; set; } = true;
+
+    public bool UpdateEnabled { get; set; } = true;
+
+    public static string Key(Digest digest) => digest.Hash + "/" + digest.SizeBytes;
+
+    public byte[]? Blob(Digest digest) => Cas.TryGetValue(Key(digest), out byte[]? data) ? data : null;
+
+    public void Put(byte[] data, Digest digest) => Cas[Key(digest)] = data;
+}
