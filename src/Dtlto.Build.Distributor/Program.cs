@@ -117,7 +117,7 @@ public static class Program
         try
         {
             RemoteSettings settings = options.Remote.ToSettings();
-            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommonArgs[0]) : null;
+            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
             var executor = new RemoteExecutor(settings, message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"), toolchain);
             return (executor, settings.MaxConcurrency, null);
         }

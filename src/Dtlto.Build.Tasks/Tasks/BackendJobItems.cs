@@ -61,8 +61,11 @@ public static class BackendJobItems
 
             if (command is null || command.Length == 0)
                 throw new FormatException($"{item.ItemSpec}: Command is empty");
+            // Relative to lld's folder again, as lld named them: index shards name imported
+            // modules by such paths, and a remote action must place them the same way.
             var inputs = new List<string> { Required(item, "Bitcode"), Required(item, "IndexShard") };
             inputs.AddRange(List(item, "ImportedModules"));
+            inputs = inputs.Select(path => RelativePath.From(directory, path)).ToList();
             string[] outputs = List(item, "Outputs").ToArray();
             jobs.Add(new BackendJob(i, command, inputs, outputs.Length > 0 ? outputs : new[] { item.ItemSpec }));
         }

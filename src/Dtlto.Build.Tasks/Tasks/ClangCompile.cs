@@ -117,7 +117,7 @@ public sealed class ClangCompile : DtltoTask
             return;
         }
 
-        int errors = LogToolOutput(result.Output, "DTLTO2001");
+        int errors = LogToolOutput(result.Output, "DTLTO2001", job.WorkingDirectory);
         if (result.ExitCode == 0 && File.Exists(job.ObjectFile))
         {
             CompileUpToDateCheck.RecordCommand(job);
@@ -161,12 +161,15 @@ public sealed class ClangCompile : DtltoTask
 
         var command = new List<string> { isC ? CCompiler : CxxCompiler, "-x", isC ? "c" : "c++" };
         command.AddRange(Options);
+        // Paths the project wrote relative stay relative to the project (clang runs there): they end
+        // up in the bitcode (the module's name, __FILE__), which must not depend on where the
+        // checkout lives for a remote cache to share it between checkouts.
         foreach (string directory in ListMetadata(source, "AdditionalIncludeDirectories"))
-            command.Add("-I" + Path.GetFullPath(Path.Combine(ProjectDirectory, directory)));
+            command.Add("-I" + (Path.IsPathRooted(directory) ? directory : RelativePath.From(ProjectDirectory, Path.Combine(ProjectDirectory, directory))));
         foreach (string definition in ListMetadata(source, "PreprocessorDefinitions"))
             command.Add("-D" + definition);
         command.AddRange(CommandLineSplitter.Split(source.GetMetadata("AdditionalOptions")));
-        command.AddRange(new[] { "-fno-color-diagnostics", "-MMD", "-MF", objectFile + ".d", "-c", sourcePath, "-o", objectFile });
+        command.AddRange(new[] { "-fno-color-diagnostics", "-MMD", "-MF", objectFile + ".d", "-c", Path.IsPathRooted(source.ItemSpec) ? sourcePath : RelativePath.From(ProjectDirectory, sourcePath), "-o", objectFile });
         return command;
     }
 

@@ -34,6 +34,28 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>A file of earlier links' compile times, read to order the jobs and updated after them.</summary>
     public string? DurationHistory { get; set; }
 
+    /// <summary>A Remote Execution API server to run the compiles through; empty to run them here.</summary>
+    public string? RemoteEndpoint { get; set; }
+
+    public string? RemoteInstance { get; set; }
+
+    /// <summary>Platform properties, name=value.</summary>
+    public string[] RemotePlatform { get; set; } = Array.Empty<string>();
+
+    /// <summary>Execute or CacheOnly.</summary>
+    public string? RemoteMode { get; set; }
+
+    public bool RemoteStrict { get; set; }
+
+    /// <summary>Actions in flight at once; 0 for the default.</summary>
+    public int RemoteJobs { get; set; }
+
+    public string? RemoteTokenFile { get; set; }
+
+    public string? RemoteTokenVariable { get; set; }
+
+    public bool RemoteUploadToolchain { get; set; }
+
     protected override bool ExecuteCore()
     {
         if (Jobs.Length == 0)
@@ -55,8 +77,16 @@ public sealed class DtltoBackendCompile : DtltoTask
         using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
         {
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
-            Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-            (result, lldEnded) = RunBatch(jobList, parallelism);
+            if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor executor, out int remoteParallelism))
+                return false;
+            using (executor as IDisposable)
+            {
+                if (remoteParallelism > 0)
+                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
+                else
+                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
+                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor);
+            }
         }
 
         if (lldEnded && !CancellationToken.IsCancellationRequested)
@@ -83,7 +113,7 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
-    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism)
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor)
     {
         ThinLinkSession? session = LinkedSession();
         DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
@@ -108,9 +138,9 @@ public sealed class DtltoBackendCompile : DtltoTask
             TaskScheduler.Default);
 
         var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
-        BackendCompileResult result = WhileYielded(() => new BackendCompile(new LocalExecutor(), parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+        BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
         session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore));
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
         return (result, linkExited?.IsCompleted == true);

@@ -6,6 +6,7 @@ using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Linking;
 using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.SplitLinking;
 using Microsoft.Build.Framework;
 
 namespace Dtlto.Build.Tasks;
@@ -31,6 +32,18 @@ public sealed class DtltoStartLink : LinkTask
     /// <summary>The clang that runs the backend compiles (lld-link must be told; ld.lld hears it from the driver).</summary>
     public string RemoteCompiler { get; set; } = "";
 
+    /// <summary>
+    /// Give lld each static library with bitcode as its extracted members in a lazy group, so that
+    /// every module has a stable name (see <see cref="ExtractedArchives"/>): what remote caching needs.
+    /// </summary>
+    public bool ExtractArchives { get; set; }
+
+    /// <summary>llvm-ar, to extract archives with.</summary>
+    public string LlvmAr { get; set; } = "";
+
+    /// <summary>The folder extracted members go to, relative to <see cref="LinkTask.WorkingDirectory"/>.</summary>
+    public string ArchiveDirectory { get; set; } = "";
+
     [Output]
     public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
 
@@ -49,11 +62,26 @@ public sealed class DtltoStartLink : LinkTask
         }
 
         PrepareOutput();
+        var flavor = (Engine.Linking.LinkerFlavor)Enum.Parse(typeof(Engine.Linking.LinkerFlavor), LinkerFlavor, ignoreCase: true);
+        IEnumerable<string>? inputs = null;
+        if (ExtractArchives)
+        {
+            try
+            {
+                IReadOnlyList<SplitLinkInput> extracted = WhileYielded(() => new ExtractedArchives(WorkingDirectory, ArchiveDirectory, LlvmAr).ExtractAsync(Inputs.Select(InputArgument).ToList(), CancellationToken));
+                inputs = SplitFinalLinkInputs.ForThinLink(flavor, extracted).Select(a => a.Text).ToList();
+            }
+            catch (Exception e) when (e is SplitLinkException or IOException or UnauthorizedAccessException)
+            {
+                LogError("DTLTO3006", $"cannot extract the static libraries of {OutputFile}: {e.Message}");
+                return false;
+            }
+        }
+
         List<string>? command = null;
         IReadOnlyList<string> CommandFor(string pipe)
         {
-            var flavor = (Engine.Linking.LinkerFlavor)Enum.Parse(typeof(Engine.Linking.LinkerFlavor), LinkerFlavor, ignoreCase: true);
-            command = CommandWith(DistributorFlags.For(flavor, host, DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }), RemoteCompiler));
+            command = CommandWith(DistributorFlags.For(flavor, host, DistributorHostArguments.Concat(new[] { "--build-pipe=" + pipe }), RemoteCompiler), inputs);
             return command;
         }
 

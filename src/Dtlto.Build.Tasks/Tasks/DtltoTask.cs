@@ -49,7 +49,7 @@ public abstract class DtltoTask : Task, ICancelableTask
         }
     }
 
-    protected void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
+    protected internal void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
         Log.LogError(null, code, null, file, line, column, 0, 0, message);
 
     /// <summary>
@@ -57,20 +57,24 @@ public abstract class DtltoTask : Task, ICancelableTask
     /// file and line (so IDEs and the binlog link to the source), the rest is kept as messages.
     /// Returns the number of errors logged.
     /// </summary>
-    protected int LogToolOutput(string output, string codeForUnplacedErrors)
+    /// <param name="directory">The tool's working directory: relative file names in its output are relative to it.</param>
+    protected int LogToolOutput(string output, string codeForUnplacedErrors, string? directory = null)
     {
         int errors = 0;
         foreach (string line in CompilerDiagnosticParser.Lines(output))
         {
             CompilerDiagnostic? diagnostic = CompilerDiagnosticParser.Parse(line);
+            string? file = diagnostic?.File is string named && directory is not null && !System.IO.Path.IsPathRooted(named)
+                ? System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, named))
+                : diagnostic?.File;
             switch (diagnostic?.Severity)
             {
                 case DiagnosticSeverity.Error:
                     errors++;
-                    Log.LogError(null, diagnostic.File is null ? codeForUnplacedErrors : null, null, diagnostic.File, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    Log.LogError(null, file is null ? codeForUnplacedErrors : null, null, file, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
                     break;
                 case DiagnosticSeverity.Warning:
-                    Log.LogWarning(null, null, null, diagnostic.File, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    Log.LogWarning(null, null, null, file, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
                     break;
                 default:
                     Log.LogMessage(MessageImportance.Normal, line);

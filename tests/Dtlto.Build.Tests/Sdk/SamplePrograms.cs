@@ -1,3 +1,4 @@
+using System.IO;
 using Dtlto.Build.Tests.Support;
 
 namespace Dtlto.Build.Tests.Sdk;
@@ -55,5 +56,28 @@ internal static class SamplePrograms
               </ItemGroup>
             {extraItems}
             """);
+    }
+
+    /// <summary>
+    /// The app with a referenced static library (lib/lib.clangproj: scale.c, which main calls, and
+    /// offset.c, which nothing needs); prints <see cref="AppOutput"/>.
+    /// </summary>
+    public static string WriteAppWithLibrary(NativeWorkspace workspace, string properties = "")
+    {
+        workspace.Write("lib/scale.c", "int scale(int x) { return 3 * x; }\nint never_used(int x) { return x - 1; }\n");
+        workspace.Write("lib/offset.c", "int offset(int x) { return x + 4; }\n");
+        workspace.WriteProject("lib/lib.clangproj", """
+              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
+              <ItemGroup><ClCompile Include="scale.c" /><ClCompile Include="offset.c" /></ItemGroup>
+            """);
+        string project = WriteApp(workspace, properties, """
+              <ItemGroup><ProjectReference Include="../lib/lib.clangproj" /></ItemGroup>
+            """);
+        // main also calls into the library; offset.o is a member nothing needs, so no link loads it.
+        string main = workspace.File("app/main.cpp");
+        File.WriteAllText(main, File.ReadAllText(main)
+            .Replace("#include \"app.h\"", "#include \"app.h\"\nextern \"C\" int scale(int);")
+            .Replace("return 0;", "return scale(1) == 3 ? 0 : 1;"));
+        return project;
     }
 }

@@ -17,26 +17,6 @@ public sealed class SdkSplitModeTests
 {
     private static void AssertBuilt(CommandResult build) => Assert.AreEqual(0, build.ExitCode, build.ToString());
 
-    /// <summary>The sample app with a referenced static library of bitcode, so that archives are covered.</summary>
-    private static string WriteAppWithLibrary(NativeWorkspace workspace, string properties = "")
-    {
-        workspace.Write("lib/scale.c", "int scale(int x) { return 3 * x; }\nint never_used(int x) { return x - 1; }\n");
-        workspace.Write("lib/offset.c", "int offset(int x) { return x + 4; }\n");
-        workspace.WriteProject("lib/lib.clangproj", """
-              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
-              <ItemGroup><ClCompile Include="scale.c" /><ClCompile Include="offset.c" /></ItemGroup>
-            """);
-        string project = SamplePrograms.WriteApp(workspace, properties, """
-              <ItemGroup><ProjectReference Include="../lib/lib.clangproj" /></ItemGroup>
-            """);
-        // main also calls into the library; offset.o is a member nothing needs, so no link loads it.
-        string main = workspace.File("app/main.cpp");
-        File.WriteAllText(main, File.ReadAllText(main)
-            .Replace("#include \"app.h\"", "#include \"app.h\"\nextern \"C\" int scale(int);")
-            .Replace("return 0;", "return scale(1) == 3 ? 0 : 1;"));
-        return project;
-    }
-
     private static string Run(NativeWorkspace workspace, string program = "app/bin/Release/app")
     {
         CommandResult run = Command.Run(workspace.Path, workspace.File(program));
@@ -56,7 +36,7 @@ public sealed class SdkSplitModeTests
     public void Llvm22InSplitModeLinksAProgramThatPrintsWhatTheIntegratedOnePrints()
     {
         using var workspace = new NativeWorkspace();
-        string project = WriteAppWithLibrary(workspace);
+        string project = SamplePrograms.WriteAppWithLibrary(workspace);
         (CommandResult integrated, string integratedLog) = workspace.BuildWithBinlog(project, "-c", "Release");
         AssertBuilt(integrated);
         StringAssert.Contains(integrated.StandardOutput, "DTLTO link mode: Integrated (DtltoMode=Auto, LLVM 22)");
@@ -83,7 +63,7 @@ public sealed class SdkSplitModeTests
     public void Llvm19WithoutDtltoLinksInSplitModeAndItsProgramRuns()
     {
         using var workspace = new NativeWorkspace();
-        string project = WriteAppWithLibrary(workspace);
+        string project = SamplePrograms.WriteAppWithLibrary(workspace);
 
         (CommandResult build, string log) = workspace.BuildWithBinlog(project, "-c", "Release", "-p:LLVMInstallDir=" + Toolchain.Llvm19InstallDir);
 

@@ -42,38 +42,37 @@ internal sealed class RemoteActionBuilder
     /// <summary>The action of a job, or null with the reason when the job cannot run remotely (an input named by an absolute path).</summary>
     public (RemoteAction? Action, string? Reason) Build(JobList jobList, BackendJob job)
     {
-        var relative = new List<string>();
-        foreach (string path in job.Inputs.Concat(job.Outputs).Concat(jobList.CommonInputs))
+        // The module, the modules it imports and the common inputs keep their own paths: index
+        // shards name imported modules by them.
+        var placed = new List<(string Relative, string Local)>();
+        foreach (string input in job.Inputs.Where((_, i) => i != 1).Concat(jobList.CommonInputs))
         {
-            string? normal = Normalize(path);
+            string? normal = Normalize(input);
             if (normal is null)
-                return (null, $"'{path}' is an absolute path, which a worker does not have");
-            relative.Add(normal);
+                return (null, $"'{input}' is an absolute path, which a worker does not have");
+            placed.Add((normal, jobList.Resolve(input)));
         }
 
-        int depth = relative.Max(LeadingParents);
-        string workingDirectory = WorkingDirectory(jobList.BaseDirectory, depth);
-        string key = StableKey(Normalize(job.Bitcode)!);
+        string workingDirectory = WorkingDirectory(jobList.BaseDirectory, placed.Max(p => LeadingParents(p.Relative)));
         var tree = new InputTree();
+        foreach ((string relative, string local) in placed)
+            tree.Add(Under(workingDirectory, relative), Blob.FromFile(local));
+
+        // The shard and the outputs: at stable names, found in the command by the files they name.
+        string key = StableKey(placed[0].Relative);
         var rewrites = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        // The module, the modules it imports and the common inputs: at their own paths.
-        foreach (string input in job.Inputs.Where((_, i) => i != 1).Concat(jobList.CommonInputs))
-            tree.Add(Under(workingDirectory, Normalize(input)!), Blob.FromFile(jobList.Resolve(input)));
-
-        // The shard and the outputs: at stable names.
         string shard = $"{StableFolder}/{key}.thinlto.bc";
         tree.Add(Under(workingDirectory, shard), Blob.FromFile(jobList.Resolve(job.IndexShard)));
-        rewrites[job.IndexShard] = shard;
+        rewrites[jobList.Resolve(job.IndexShard)] = shard;
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < job.Outputs.Count; i++)
         {
             string stable = i == 0 ? $"{StableFolder}/{key}.native.o" : $"{StableFolder}/{key}.{i}.out";
-            rewrites[job.Outputs[i]] = stable;
+            rewrites[jobList.Resolve(job.Outputs[i])] = stable;
             outputs[stable] = jobList.Resolve(job.Outputs[i]);
         }
 
-        List<string> arguments = jobList.CommandFor(job).Select(a => Rewrite(a, rewrites)).ToList();
+        List<string> arguments = jobList.CommandFor(job).Select(a => Rewrite(a, jobList, rewrites)).ToList();
         if (_toolchain is not null)
             arguments[0] = _toolchain.AddTo(tree, workingDirectory);
 
@@ -143,13 +142,13 @@ internal sealed class RemoteActionBuilder
     /// <summary>A file name for a module's stable shard and object: its path with '/' and '..' spelled out.</summary>
     internal static string StableKey(string module) => module.Replace("../", "up~").Replace('/', '~');
 
-    /// <summary>An argument naming a rewritten path, alone or after an option's '='.</summary>
-    private static string Rewrite(string argument, IReadOnlyDictionary<string, string> rewrites)
+    /// <summary>An argument naming a rewritten file, alone or after an option's '=', however the job list spelled its path.</summary>
+    private static string Rewrite(string argument, JobList jobList, IReadOnlyDictionary<string, string> rewrites)
     {
-        if (rewrites.TryGetValue(argument, out string? whole))
+        if (argument.Length > 0 && rewrites.TryGetValue(jobList.Resolve(argument), out string? whole))
             return whole;
         int equals = argument.IndexOf('=');
-        return equals > 0 && rewrites.TryGetValue(argument.Substring(equals + 1), out string? value)
+        return equals > 0 && equals < argument.Length - 1 && rewrites.TryGetValue(jobList.Resolve(argument.Substring(equals + 1)), out string? value)
             ? argument.Substring(0, equals + 1) + value
             : argument;
     }

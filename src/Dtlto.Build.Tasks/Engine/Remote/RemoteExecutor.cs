@@ -180,7 +180,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             _updatesAccepted = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
             if (_settings.Mode == RemoteMode.CacheOnly && !_updatesAccepted)
                 _warn($"the server at {_settings.Endpoint} does not accept action results from clients; compiles run here and are not cached");
-            _builder = new RemoteActionBuilder(_settings, jobList.CommonArgs[0], _toolchain);
+            _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
             _reachable = true;
             return true;
         }

@@ -18,13 +18,13 @@ public sealed class SplitThinLink
 {
     private readonly SplitLinkLayout _layout;
     private readonly LinkerFlavor _flavor;
-    private readonly ArchiveExtractor _extractor;
+    private readonly ExtractedArchives _archives;
 
     public SplitThinLink(SplitLinkLayout layout, LinkerFlavor flavor, string llvmAr)
     {
         _layout = layout;
         _flavor = flavor;
-        _extractor = new ArchiveExtractor(llvmAr);
+        _archives = new ExtractedArchives(layout.WorkingDirectory, layout.Archives, llvmAr);
     }
 
     /// <summary>The link's inputs with every static library that holds bitcode extracted.</summary>
@@ -36,27 +36,7 @@ public sealed class SplitThinLink
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
-
-        var prepared = new List<SplitLinkInput>();
-        for (int i = 0; i < inputs.Count; i++)
-        {
-            string input = inputs[i];
-            string full = _layout.Full(input);
-            // A thin archive's members are files already; lld names them by their own paths.
-            if (!BitcodeFile.IsArchive(full))
-            {
-                prepared.Add(SplitLinkInput.File(input));
-                continue;
-            }
-
-            string folder = _layout.Archives + i + "-" + Path.GetFileNameWithoutExtension(full) + "/";
-            IReadOnlyList<string>? members = await _extractor.ExtractAsync(full, _layout.Full(folder), cancellationToken).ConfigureAwait(false);
-            prepared.Add(members is null
-                ? SplitLinkInput.File(input)
-                : SplitLinkInput.Archive(input, members.Select(m => folder + Path.GetFileName(m)).ToList()));
-        }
-
-        return prepared;
+        return await _archives.ExtractAsync(inputs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The linker options that make lld stop after the thin link.</summary>

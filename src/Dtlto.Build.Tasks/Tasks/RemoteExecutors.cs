@@ -1,0 +1,60 @@
+using System;
+using System.IO;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+#if DTLTO_REMOTE
+using Dtlto.Build.Engine.Remote;
+#endif
+
+namespace Dtlto.Build.Tasks;
+
+/// <summary>
+/// The executor DtltoBackendCompile runs its jobs with: local, or the Remote Execution API
+/// executor when DtltoRemoteEndpoint is set. The remote executor exists in the net8.0 task
+/// assembly only (gRPC on .NET Framework needs Windows' HTTP/2 stack), so Visual Studio's
+/// MSBuild.exe reports it as unavailable.
+/// </summary>
+internal static class RemoteExecutors
+{
+    /// <param name="localParallelism">The cores this build granted, for compiles that run here.</param>
+    /// <param name="remoteParallelism">Actions in flight at once; 0 when the executor is local.</param>
+    public static bool TryCreate(DtltoBackendCompile task, JobList jobList, int localParallelism, out IBackendExecutor executor, out int remoteParallelism)
+    {
+        executor = new LocalExecutor();
+        remoteParallelism = 0;
+        if (string.IsNullOrWhiteSpace(task.RemoteEndpoint))
+            return true;
+#if DTLTO_REMOTE
+        try
+        {
+            var configuration = new RemoteConfiguration
+            {
+                Endpoint = task.RemoteEndpoint!,
+                InstanceName = task.RemoteInstance,
+                Platform = task.RemotePlatform,
+                Mode = task.RemoteMode,
+                Strict = task.RemoteStrict,
+                Concurrency = task.RemoteJobs > 0 ? task.RemoteJobs : null,
+                LocalConcurrency = localParallelism,
+                TokenFile = task.RemoteTokenFile,
+                TokenVariable = task.RemoteTokenVariable,
+                UploadToolchain = task.RemoteUploadToolchain,
+                ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
+            };
+            RemoteSettings settings = configuration.ToSettings();
+            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
+            executor = new RemoteExecutor(settings, message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message), toolchain);
+            remoteParallelism = settings.MaxConcurrency;
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            task.LogError("DTLTO3106", $"remote execution cannot start: {e.Message}");
+            return false;
+        }
+#else
+        task.LogError("DTLTO3106", "remote execution needs MSBuild on .NET (dotnet build, dotnet msbuild): this MSBuild runs on .NET Framework, whose task assembly has no gRPC");
+        return false;
+#endif
+    }
+}

@@ -1,0 +1,76 @@
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Dtlto.Build.Tests.Remote.Server;
+using Dtlto.Build.Tests.Sdk;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Remote;
+
+/// <summary>
+/// The MSBuild SDK with DtltoRemoteEndpoint: a Release build whose backend compiles run on the
+/// in-process REAPI server, and a second checkout of the same sources at another path served
+/// entirely from its action cache.
+/// </summary>
+[TestClass]
+public sealed class SdkRemoteTests
+{
+    private static (int Jobs, int Hits) Summary(CommandResult build)
+    {
+        Match match = Regex.Match(build.StandardOutput, @"Backend compiles: (\d+) backend jobs, \d+ workers, (\d+) cache hits");
+        Assert.IsTrue(match.Success, "the link says what ran: " + build);
+        return (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value));
+    }
+
+    [TestMethod]
+    public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var first = new NativeWorkspace();
+        string project = SamplePrograms.WriteAppWithLibrary(first);
+
+        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint);
+
+        Assert.AreEqual(0, cold.ExitCode, cold.ToString());
+        Assert.AreEqual((4, 0), Summary(cold), "main, greet, numbers and the library member: all executed");
+        StringAssert.Contains(cold.StandardOutput, "(remote: 4 executed, 0 compiled here)");
+        StringAssert.Contains(cold.StandardOutput, $"Running 4 backend compiles through {server.Endpoint}");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(first.Path, first.File("app/bin/Release/app")).StandardOutput);
+
+        using var second = new NativeWorkspace("-second-checkout");
+        string copy = SamplePrograms.WriteAppWithLibrary(second);
+        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint);
+
+        Assert.AreEqual(0, warm.ExitCode, warm.ToString());
+        Assert.AreEqual((4, 4), Summary(warm), "every job of the other checkout is a hit");
+        Assert.AreEqual(4, server.State.Executed.Count, "nothing ran on the farm for the second checkout");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(second.Path, second.File("app/bin/Release/app")).StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task AnUnreachableFarmWarnsAndBuildsLocallyOrFailsWithACodeWhenStrict()
+    {
+        int port;
+        await using (ReapiTestServer gone = await ReapiTestServer.StartAsync())
+            port = new System.Uri(gone.Endpoint.Replace("grpc://", "http://")).Port;
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+        string endpoint = "-p:DtltoRemoteEndpoint=grpc://127.0.0.1:" + port;
+
+        CommandResult fallback = workspace.Build(project, "-c", "Release", endpoint);
+        CommandResult strict = workspace.Build(project, "-c", "Release", endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
+        CommandResult badToken = workspace.Build(project, "-c", "Release", endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
+
+        Assert.AreEqual(0, fallback.ExitCode, fallback.ToString());
+        StringAssert.Contains(fallback.StandardOutput, "warning DTLTO3107: cannot use the remote execution server at");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+        Assert.AreNotEqual(0, strict.ExitCode);
+        StringAssert.Contains(strict.StandardOutput, "error DTLTO3101");
+        StringAssert.Contains(strict.StandardOutput, "cannot use the remote execution server");
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/strict")));
+        Assert.AreNotEqual(0, badToken.ExitCode);
+        StringAssert.Contains(badToken.StandardOutput, "error DTLTO3106: remote execution cannot start: cannot read the remote token file /no/such/token");
+    }
+}
