@@ -203,6 +203,25 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task TheCompilerAndItsLlvmLibrariesCanTravelWithTheActions()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-upload-toolchain"));
+
+        ThinLtoBuild.Expect(link, "link");
+        Assert.AreEqual(5, server.State.Commands.Count, link.StandardError);
+        foreach (var command in server.State.Commands)
+            Assert.AreEqual(".dtlto-toolchain/bin/clang", command.Arguments[0], "the worker ran the clang that came with the action");
+        FileSystemInfo libLlvm = new FileInfo("/usr/lib/llvm-22/lib/libLLVM.so.22.1").ResolveLinkTarget(returnFinalTarget: true)!;
+        Assert.IsTrue(server.State.Cas.Values.Any(blob => blob.LongLength == ((FileInfo)libLlvm).Length), "libLLVM was uploaded");
+        Assert.IsGreaterThan(0, server.State.ByteStreamWrites, "through ByteStream, being far over the batch limit");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
     public async Task AFailingCompileOnTheFarmIsACompileErrorNotAFallback()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

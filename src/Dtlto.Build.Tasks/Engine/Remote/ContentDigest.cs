@@ -20,7 +20,7 @@ public static class ContentDigest
 
     internal static Digest OfFile(string path)
     {
-        var file = new FileInfo(path);
+        var file = new FileInfo(RealPath(path));
         if (!file.Exists)
             throw new FileNotFoundException($"input {path} does not exist", path);
         return FileDigests.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ =>
@@ -28,6 +28,13 @@ public static class ContentDigest
             using FileStream stream = file.OpenRead();
             return new Digest { Hash = Hex(SHA256.HashData(stream)), SizeBytes = file.Length };
         });
+    }
+
+    /// <summary>The file a path names after following symbolic links: a link's own size is not its content's.</summary>
+    internal static string RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
     }
 
     internal static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();

@@ -34,7 +34,7 @@ public sealed class RemoteToolchain
     /// <summary>Collects a compiler and its LLVM libraries (found with ldd); throws <see cref="IOException"/> when that fails.</summary>
     public static RemoteToolchain Collect(string compiler)
     {
-        string binary = ResolveLinks(Path.GetFullPath(compiler));
+        string binary = ContentDigest.RealPath(compiler);
         string root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(compiler))!)!;
         ProcessResult ldd = ProcessRunner.RunAsync(new[] { "ldd", binary }, Path.GetTempPath(), CancellationToken.None).GetAwaiter().GetResult();
         if (ldd.StartError is not null || ldd.ExitCode != 0)
@@ -59,11 +59,5 @@ public sealed class RemoteToolchain
         foreach ((string remote, Blob content, bool executable) in _files)
             tree.Add(prefix + remote, content, executable);
         return Folder + "/bin/" + _compilerName;
-    }
-
-    private static string ResolveLinks(string path)
-    {
-        FileSystemInfo? target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true);
-        return target?.FullName ?? path;
     }
 }

@@ -126,6 +126,14 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         foreach (FileNode file in directory.Files)
         {
             string target = Path.Combine(path, file.Name);
+            if (file.Digest.SizeBytes > LinkAbove && !file.IsExecutable)
+            {
+                // Large inputs (an uploaded toolchain's libraries) are linked to one copy, as
+                // workers with a local CAS do, instead of being written for every action.
+                File.CreateSymbolicLink(target, StoredCopy(file.Digest, file.Name));
+                continue;
+            }
+
             File.WriteAllBytes(target, Need(file.Digest, file.Name));
             if (file.IsExecutable)
                 File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
@@ -133,6 +141,25 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
 
         foreach (DirectoryNode child in directory.Directories)
             Materialize(child.Digest, Path.Combine(path, child.Name));
+    }
+
+    private const long LinkAbove = 1024 * 1024;
+
+    private static readonly object StoreLock = new();
+
+    private string StoredCopy(Digest digest, string name)
+    {
+        string stored = Path.Combine(_state.WorkRoot, "cas", digest.Hash);
+        lock (StoreLock)
+        {
+            if (!File.Exists(stored))
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(stored)!);
+                File.WriteAllBytes(stored, Need(digest, name));
+            }
+        }
+
+        return stored;
     }
 
     private sealed class MissingBlobException : Exception
