@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite and prints its tables: the link of a generated program and of Lua
-# 5.4 in every way side by side (with the MSBuild SDK link), the distributor's own overhead, and
-# incremental relinks. Extra arguments go to every link_bench.py run (e.g. --runs 3).
+# 5.4 in every way side by side (with the MSBuild SDK link), the distributor's own overhead,
+# incremental relinks, and remote execution through the test REAPI server (cold, warm, another
+# path). Extra arguments go to every link_bench.py run (e.g. --runs 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prerequisites.sh
@@ -17,3 +18,6 @@ echo
 python3 bench/overhead_bench.py --distributor "$distributor"
 echo
 python3 bench/incremental_bench.py --distributor "$distributor"
+echo
+dotnet build tests/Dtlto.Build.RemoteTestServer -c Release --verbosity quiet -nologo
+python3 bench/remote_bench.py --distributor "$distributor" --server "$PWD/artifacts/bin/Dtlto.Build.RemoteTestServer/release/dtlto-remote-test-server"

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using Dtlto.Build.Tests.Integration;
-using Dtlto.Build.Tests.Remote.Server;
+using Dtlto.Build.RemoteTestServer;
 using Dtlto.Build.Tests.Support;
 using Grpc.Core;
 using Microsoft.VisualStudio.TestTools.UnitTesting;

@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
-using Dtlto.Build.Tests.Remote.Server;
+using Dtlto.Build.RemoteTestServer;
 using Dtlto.Build.Tests.Sdk;
 using Dtlto.Build.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Directory = System.IO.Directory;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>
 /// A Remote Execution API v2 server for the tests, on 127.0.0.1 over cleartext HTTP/2: an
@@ -36,13 +36,13 @@ internal sealed class ReapiTestServer : IAsyncDisposable
     /// <summary>The address to give the executor, e.g. grpc://127.0.0.1:41234.</summary>
     public string Endpoint { get; private set; } = "";
 
-    public static async Task<ReapiTestServer> StartAsync(Action<ServerState>? configure = null)
+    public static async Task<ReapiTestServer> StartAsync(Action<ServerState>? configure = null, int port = 0)
     {
         var state = new ServerState(Path.Combine(Path.GetTempPath(), "dtlto-tests", "reapi-" + Guid.NewGuid().ToString("N").Substring(0, 8)));
         configure?.Invoke(state);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(state);
         builder.Services.AddGrpc(options =>
         {

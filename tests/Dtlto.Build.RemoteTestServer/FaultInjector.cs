@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>Refuses calls without the required token, and fails the next calls the test asked to fail.</summary>
 internal sealed class FaultInjector : Interceptor

@@ -13,7 +13,7 @@ using ProtocolDirectory = Dtlto.Build.Engine.Remote.Protocol.Directory;
 using ExecutionApi = Dtlto.Build.Engine.Remote.Protocol.Execution;
 using Status = Grpc.Core.Status;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>
 /// Execute as a worker does it: the action's input root becomes a folder, its command runs there
@@ -135,7 +135,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             }
 
             File.WriteAllBytes(target, Need(file.Digest, file.Name));
-            if (file.IsExecutable)
+            if (file.IsExecutable && !OperatingSystem.IsWindows())
                 File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         }
 

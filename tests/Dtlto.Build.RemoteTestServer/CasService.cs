@@ -7,7 +7,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Status = Grpc.Core.Status;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 internal sealed class CasService : ContentAddressableStorage.ContentAddressableStorageBase
 {

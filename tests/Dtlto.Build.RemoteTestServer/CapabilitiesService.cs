@@ -2,7 +2,7 @@ using System.Threading.Tasks;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Grpc.Core;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 internal sealed class CapabilitiesService : Capabilities.CapabilitiesBase
 {

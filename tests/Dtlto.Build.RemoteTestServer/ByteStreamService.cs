@@ -7,7 +7,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Status = Grpc.Core.Status;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>ByteStream with the resource names of the Remote Execution API: {instance}/uploads/{uuid}/blobs/{hash}/{size} and {instance}/blobs/{hash}/{size}.</summary>
 internal sealed class ByteStreamService : ByteStream.ByteStreamBase

@@ -4,7 +4,7 @@ using Dtlto.Build.Engine.Remote.Protocol;
 using Grpc.Core;
 using Status = Grpc.Core.Status;
 
-namespace Dtlto.Build.Tests.Remote.Server;
+namespace Dtlto.Build.RemoteTestServer;
 
 internal sealed class ActionCacheService : ActionCache.ActionCacheBase
 {
