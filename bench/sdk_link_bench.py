@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times the Release link of a native project built with Dtlto.Build.Sdk: the three-phase
-DTLTO link through MSBuild beside the same link done inside lld (DtltoEnabled=false), in the
-same run, alternating. The sources are compiled once; each round deletes the program and
+DTLTO link through MSBuild, in Integrated mode and in Split mode (DtltoMode=Split, with its
+index shards and objects removed first, so that every module compiles), beside the same link
+done inside lld (DtltoEnabled=false), in the same run, alternating. The sources are compiled once; each round deletes the program and
 rebuilds, so only the link runs. Link time is read from MSBuild's target performance summary;
 the wall time of the whole `dotnet build` (MSBuild start-up included) is given too.
 """
@@ -16,12 +17,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-LINK_TARGETS = {"dtlto": ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink"), "in-process": ("_DtltoNativeLink",)}
+PHASES = ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink")
+LINK_TARGETS = {"dtlto": PHASES, "split": PHASES, "in-process": ("_DtltoNativeLink",)}
+MODE_PROPERTIES = {"dtlto": ["-p:DtltoMode=Integrated"], "split": ["-p:DtltoMode=Split"], "in-process": ["-p:DtltoEnabled=false"]}
 
 
-def build(project, dtlto, env):
+def build(project, mode, env):
     argv = ["dotnet", "build", project, "-c", "Release", "-nodeReuse:false", "-nologo",
-            f"-p:DtltoEnabled={'true' if dtlto else 'false'}", "-clp:PerformanceSummary;Summary", "-v:m"]
+            *MODE_PROPERTIES[mode], "-clp:PerformanceSummary;Summary", "-v:m"]
     start = time.perf_counter()
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     wall = time.perf_counter() - start
@@ -87,16 +90,18 @@ def main():
         label = f"generated program ({len(sources)} modules)"
 
     print("first build (compiles everything) ...", file=sys.stderr)
-    build(project, True, env)
+    build(project, "dtlto", env)
     expected = subprocess.run([program], stdout=subprocess.PIPE, text=True, check=True).stdout
 
-    links = {"dtlto": [], "in-process": []}
-    walls = {"dtlto": [], "in-process": []}
+    links = {mode: [] for mode in LINK_TARGETS}
+    walls = {mode: [] for mode in LINK_TARGETS}
+    split_folder = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(program))), "obj", "Release", os.path.basename(program) + ".dtlto")
     for run in range(args.runs):
-        for mode in ("in-process", "dtlto"):
+        for mode in ("in-process", "dtlto", "split"):
             print(f"run {run + 1}/{args.runs}: {mode} ...", file=sys.stderr)
             os.remove(program)
-            wall, output = build(project, mode == "dtlto", env)
+            shutil.rmtree(split_folder, ignore_errors=True)
+            wall, output = build(project, mode, env)
             walls[mode].append(wall)
             links[mode].append(target_seconds(output, LINK_TARGETS[mode]))
             if "Compiling" in output:
@@ -109,7 +114,8 @@ def main():
     print()
     print(f"Release link through Dtlto.Build.Sdk: {label}, {os.cpu_count()} cores, median of {args.runs} runs")
     print(f"{'link':<34} {'link s':>8} {'dotnet build s':>15} {'link / in-process':>18}")
-    for mode, name in (("in-process", "in-process lld (DtltoEnabled=false)"), ("dtlto", "DTLTO, three phases through MSBuild")):
+    for mode, name in (("in-process", "in-process lld (DtltoEnabled=false)"), ("dtlto", "DTLTO Integrated, through MSBuild"),
+                       ("split", "DTLTO Split, through MSBuild")):
         link = statistics.median(links[mode])
         print(f"{name:<34} {link:>8.2f} {statistics.median(walls[mode]):>15.2f} {link / base:>17.2f}x")
 

@@ -63,7 +63,9 @@ public sealed class RemoteSettings
             "grpcs" or "https" => "https",
             _ => throw new FormatException($"'{text}': the scheme must be grpc, grpcs, http or https"),
         };
-        return new UriBuilder(uri) { Scheme = scheme, Port = uri.IsDefaultPort && uri.Scheme is "grpc" or "grpcs" ? (scheme == "https" ? 443 : 80) : uri.Port }.Uri;
+        // grpc:// and grpcs:// have no default port of their own: theirs are HTTP's and HTTPS's.
+        int port = uri.Port >= 0 ? uri.Port : scheme == "https" ? 443 : 80;
+        return new UriBuilder(uri) { Scheme = scheme, Port = port }.Uri;
     }
 
     /// <summary>Reads platform properties written name=value; throws <see cref="FormatException"/> for one without '='.</summary>
