@@ -38,25 +38,42 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             Metadata = Any.Pack(new ExecuteOperationMetadata { Stage = ExecutionStage.Types.Value.Queued, ActionDigest = request.ActionDigest }),
         });
 
+        // The action runs apart from the stream, so a client can also wait for it by name.
+        Task<ExecuteResponse> running = ExecuteAsync(request);
+        _state.Operations[name] = running;
+        if (_state.EndExecuteStreamsEarly)
+            return;
+        await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running) });
+    }
+
+    public override async Task WaitExecution(WaitExecutionRequest request, IServerStreamWriter<Operation> responseStream, ServerCallContext context)
+    {
+        Interlocked.Increment(ref _state.WaitExecutionCalls);
+        if (!_state.Operations.TryGetValue(request.Name, out Task<ExecuteResponse>? running))
+            throw new RpcException(new Status(StatusCode.NotFound, $"no operation {request.Name}"));
+        await responseStream.WriteAsync(new Operation { Name = request.Name, Done = true, Response = Any.Pack(await running) });
+    }
+
+    private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request)
+    {
         var response = new ExecuteResponse();
         if (!request.SkipCacheLookup && _state.ActionCache.TryGetValue(ServerState.Key(request.ActionDigest), out ActionResult? cached))
         {
             response.Result = cached;
             response.CachedResult = true;
-        }
-        else
-        {
-            try
-            {
-                response.Result = await RunAsync(request.ActionDigest, context.CancellationToken);
-            }
-            catch (MissingBlobException e)
-            {
-                response.Status = new Dtlto.Build.Engine.Remote.Protocol.Status { Code = (int)StatusCode.FailedPrecondition, Message = e.Message };
-            }
+            return response;
         }
 
-        await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(response) });
+        try
+        {
+            response.Result = await RunAsync(request.ActionDigest, CancellationToken.None);
+        }
+        catch (MissingBlobException e)
+        {
+            response.Status = new Dtlto.Build.Engine.Remote.Protocol.Status { Code = (int)StatusCode.FailedPrecondition, Message = e.Message };
+        }
+
+        return response;
     }
 
     private async Task<ActionResult> RunAsync(Digest actionDigest, CancellationToken cancellationToken)

@@ -96,6 +96,13 @@ internal sealed class ServerState
 
     public ConcurrentBag<Command> Commands { get; } = new();
 
+    /// <summary>Execute's operations by name, for WaitExecution.</summary>
+    public ConcurrentDictionary<string, Task<ExecuteResponse>> Operations { get; } = new();
+
+    /// <summary>End every Execute stream after its first, unfinished operation, as a server restarting might.</summary>
+    public bool EndExecuteStreamsEarly { get; set; }
+
+    public int WaitExecutionCalls;
     public int CacheHits;
     public int CacheMisses;
     public int ExecuteCalls;

@@ -115,6 +115,21 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task AnExecuteStreamThatEndsEarlyIsFollowedWithWaitExecution()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.EndExecuteStreamsEarly = true);
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server));
+
+        ThinLtoBuild.Expect(link, "link");
+        Assert.AreEqual(5, server.State.WaitExecutionCalls, "each operation was waited for by its name");
+        Assert.AreEqual(5, server.State.Executed.Count);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
     public async Task AnUnreachableFarmFallsBackToLocalCompilesWithAWarningOrFailsWhenStrict()
     {
         int port;
