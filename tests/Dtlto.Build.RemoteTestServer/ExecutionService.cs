@@ -43,7 +43,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         _state.Operations[name] = running;
         if (_state.EndExecuteStreamsEarly)
             return;
-        await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running) });
+        await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
     }
 
     public override async Task WaitExecution(WaitExecutionRequest request, IServerStreamWriter<Operation> responseStream, ServerCallContext context)
@@ -51,7 +51,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         Interlocked.Increment(ref _state.WaitExecutionCalls);
         if (!_state.Operations.TryGetValue(request.Name, out Task<ExecuteResponse>? running))
             throw new RpcException(new Status(StatusCode.NotFound, $"no operation {request.Name}"));
-        await responseStream.WriteAsync(new Operation { Name = request.Name, Done = true, Response = Any.Pack(await running) });
+        await responseStream.WriteAsync(new Operation { Name = request.Name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
     }
 
     private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request)
@@ -64,6 +64,10 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             return response;
         }
 
+        if (_state.ExecuteStartedMarker is string marker)
+            File.WriteAllText(marker, request.ActionDigest.Hash);
+        if (_state.ExecuteDelay > TimeSpan.Zero)
+            await Task.Delay(_state.ExecuteDelay, _state.Stopping.Token);
         try
         {
             response.Result = await RunAsync(request.ActionDigest, CancellationToken.None);

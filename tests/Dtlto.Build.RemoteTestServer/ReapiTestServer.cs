@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Threading;
 using System.Threading.Tasks;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Grpc.Core;
@@ -63,6 +64,7 @@ internal sealed class ReapiTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        State.Stopping.Cancel();
         await _app.StopAsync();
         await _app.DisposeAsync();
         try
@@ -101,6 +103,14 @@ internal sealed class ServerState
 
     /// <summary>End every Execute stream after its first, unfinished operation, as a server restarting might.</summary>
     public bool EndExecuteStreamsEarly { get; set; }
+
+    /// <summary>How long each action waits before it runs (a busy farm); and a file touched when one starts waiting.</summary>
+    public TimeSpan ExecuteDelay { get; set; }
+
+    public string? ExecuteStartedMarker { get; set; }
+
+    /// <summary>Cancelled when the server stops, so that actions still waiting do not hold it up.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
 
     public int WaitExecutionCalls;
     public int CacheHits;

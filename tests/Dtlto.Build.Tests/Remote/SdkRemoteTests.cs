@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -47,6 +48,33 @@ public sealed class SdkRemoteTests
         Assert.AreEqual((4, 4), Summary(warm), "every job of the other checkout is a hit");
         Assert.AreEqual(4, server.State.Executed.Count, "nothing ran on the farm for the second checkout");
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(second.Path, second.File("app/bin/Release/app")).StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task CtrlCWhileTheFarmWorksStopsTheBuildAndLeavesNothing()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+        server.State.ExecuteStartedMarker = workspace.File("farm-started");
+        server.State.ExecuteDelay = TimeSpan.FromSeconds(60);
+
+        using var build = new BackgroundProcess(workspace.Path, "dotnet",
+            new[] { "build", project, "-c", "Release", "-nodeReuse:false", "-v:n", "-p:DtltoRemoteEndpoint=" + server.Endpoint }, SdkPackage.Environment);
+        Assert.IsTrue(build.WaitForFile(server.State.ExecuteStartedMarker, TimeSpan.FromMinutes(2)), "an action reached the farm: " + build.OutputSoFar);
+        build.Signal("INT");
+
+        CommandResult? ended = build.WaitForExit(TimeSpan.FromSeconds(20));
+        Assert.IsNotNull(ended, "the build ends within seconds of Ctrl+C, without waiting for the farm");
+        Assert.AreNotEqual(0, ended.ExitCode);
+        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.StillMentioning(workspace.Path, TimeSpan.FromSeconds(5)), ended.StandardOutput);
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")), "no program that looks built");
+        CollectionAssert.AreEqual(Array.Empty<string>(), Directory.GetFiles(workspace.File("app/bin/Release")), "no temporaries, no half-downloaded object");
+
+        server.State.ExecuteDelay = TimeSpan.Zero;
+        CommandResult next = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint);
+        Assert.AreEqual(0, next.ExitCode, next.ToString());
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
 
     [TestMethod]
