@@ -26,13 +26,15 @@ public sealed class SdkRemoteTests
     }
 
     [TestMethod]
-    public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache()
+    [DataRow("Integrated")]
+    [DataRow("Split")]
+    public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache(string mode)
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();
         using var first = new NativeWorkspace();
         string project = SamplePrograms.WriteAppWithLibrary(first);
 
-        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint);
+        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint);
 
         Assert.AreEqual(0, cold.ExitCode, cold.ToString());
         Assert.AreEqual((4, 0), Summary(cold), "main, greet, numbers and the library member: all executed");
@@ -42,7 +44,7 @@ public sealed class SdkRemoteTests
 
         using var second = new NativeWorkspace("-second-checkout");
         string copy = SamplePrograms.WriteAppWithLibrary(second);
-        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint);
+        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint);
 
         Assert.AreEqual(0, warm.ExitCode, warm.ToString());
         Assert.AreEqual((4, 4), Summary(warm), "every job of the other checkout is a hit");
