@@ -116,10 +116,8 @@ public static class Program
             return (new LocalExecutor(), options.Jobs, null);
         try
         {
-            RemoteSettings settings = options.Remote.ToSettings();
-            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
-            var executor = new RemoteExecutor(settings, message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"), toolchain);
-            return (executor, settings.MaxConcurrency, null);
+            var executor = RemoteExecutor.Create(options.Remote, jobList, message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"));
+            return (executor, executor.Parallelism, null);
         }
         catch (Exception e) when (e is FormatException or IOException)
         {

@@ -78,12 +78,7 @@ public sealed class DtltoSplitThinLink : LinkTask
             Log.LogMessage(MessageImportance.Normal, $"{OutputFile}: {modules.Count} modules, {modules.Count(m => m.ShardChanged)} with a new or changed index shard.");
             return true;
         }
-        catch (SplitLinkException e)
-        {
-            LogError("DTLTO3006", $"split-mode thin link of {OutputFile}: {e.Message}");
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SplitLinkException or IOException or UnauthorizedAccessException)
         {
             LogError("DTLTO3006", $"split-mode thin link of {OutputFile}: {e.Message}");
             return false;

@@ -41,10 +41,9 @@ internal static class RemoteExecutors
                 UploadToolchain = task.RemoteUploadToolchain,
                 ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
             };
-            RemoteSettings settings = configuration.ToSettings();
-            RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
-            executor = new RemoteExecutor(settings, message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message), toolchain);
-            remoteParallelism = settings.MaxConcurrency;
+            var remote = RemoteExecutor.Create(configuration, jobList, message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message));
+            executor = remote;
+            remoteParallelism = remote.Parallelism;
             return true;
         }
         catch (Exception e) when (e is FormatException or IOException)

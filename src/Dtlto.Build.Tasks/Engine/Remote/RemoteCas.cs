@@ -34,7 +34,6 @@ internal sealed class RemoteCas
     private readonly RemoteRetry _retry;
     private readonly ConcurrentDictionary<string, Task> _uploads = new();
     private long _batchLimit = DefaultBatchLimit;
-    private long _streamedBytes;
 
     public RemoteCas(RemoteConnection connection, RemoteRetry retry)
     {
@@ -48,9 +47,6 @@ internal sealed class RemoteCas
         get => _batchLimit;
         set => _batchLimit = value > 0 ? value : DefaultBatchLimit;
     }
-
-    /// <summary>Bytes moved through ByteStream, both ways.</summary>
-    public long StreamedBytes => Interlocked.Read(ref _streamedBytes);
 
     private long BatchPayload => Math.Max(1, _batchLimit - BatchOverhead);
 
@@ -163,7 +159,6 @@ internal sealed class RemoteCas
                 await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
                 first = false;
                 offset += read;
-                Interlocked.Add(ref _streamedBytes, read);
                 if (last || read == 0)
                     break;
             }
@@ -227,10 +222,7 @@ internal sealed class RemoteCas
             using AsyncServerStreamingCall<ReadResponse> call = _connection.ByteStream.Read(request, _connection.Call(cancellationToken));
             using var data = new MemoryStream((int)Math.Min(digest.SizeBytes, int.MaxValue));
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
                 call.ResponseStream.Current.Data.WriteTo(data);
-                Interlocked.Add(ref _streamedBytes, call.ResponseStream.Current.Data.Length);
-            }
 
             return data.ToArray();
         },

@@ -58,6 +58,21 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
     }
 
+    /// <summary>
+    /// The executor a configuration asks for, with the compiler of the job list when it is to be
+    /// uploaded. Throws <see cref="FormatException"/> for a bad setting and <see cref="IOException"/>
+    /// when the toolchain cannot be collected.
+    /// </summary>
+    public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn)
+    {
+        RemoteSettings settings = configuration.ToSettings();
+        RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
+        return new RemoteExecutor(settings, warn, toolchain);
+    }
+
+    /// <summary>Actions in flight at once.</summary>
+    public int Parallelism => _settings.MaxConcurrency;
+
     public int CacheHits => Volatile.Read(ref _hits);
 
     /// <summary>Actions the farm executed (not from a cache).</summary>
@@ -70,8 +85,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     public int Fallbacks => Volatile.Read(ref _fallbacks);
 
     public int Retries => _retry.Retries;
-
-    public long StreamedBytes => _cas.StreamedBytes;
 
     public string Details =>
         $"remote: {RemoteExecutions} executed, {LocalCompiles} compiled here" + (Fallbacks > 0 ? $" ({Fallbacks} after farm failures)" : "") +
@@ -171,7 +184,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                 if (_settings.Strict)
                     throw new RemoteExecutionException(why, e);
                 _warn(why + "; the backend compiles run on this machine");
-                _warnedFallback = 1;
                 _reachable = false;
                 return false;
             }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Dtlto.Build.Engine.Processes;
@@ -27,9 +26,6 @@ public sealed class RemoteToolchain
         _compilerName = compilerName;
         _files = files;
     }
-
-    /// <summary>The files that would be sent, as paths relative to the toolchain folder.</summary>
-    public IEnumerable<string> Files => _files.Select(f => f.Remote);
 
     /// <summary>Collects a compiler and its LLVM libraries (found with ldd); throws <see cref="IOException"/> when that fails.</summary>
     public static RemoteToolchain Collect(string compiler)
