@@ -90,6 +90,17 @@ public static class DistributorCommandLine
         Description = "Send the compiler and its LLVM libraries with the actions, for workers that do not have it.",
     };
 
+    private static readonly Option<double?> RemoteStallTimeoutOption = new("--remote-stall-timeout")
+    {
+        Description = $"Seconds the link waits with actions out on the farm and none coming back before it stops waiting (default: {Engine.Remote.RemoteSettings.DefaultStallTimeout.TotalSeconds:0}).",
+    };
+
+    private static readonly Option<bool> RemoteRaceOption = new("--remote-race")
+    {
+        Description = "Let idle cores here compile jobs that are out on the farm too; the first whole result wins (default: true; --remote-race=false to turn off).",
+        DefaultValueFactory = _ => true,
+    };
+
     private static readonly Argument<string> JobListArgument = new("job-list")
     {
         Description = "The JSON job list lld wrote (lld passes it last).",
@@ -115,6 +126,8 @@ public static class DistributorCommandLine
         RemoteTokenFileOption,
         RemoteTokenEnvOption,
         RemoteUploadToolchainOption,
+        RemoteStallTimeoutOption,
+        RemoteRaceOption,
         JobListArgument,
     };
 
@@ -157,6 +170,8 @@ public static class DistributorCommandLine
                     TokenVariable = parsed.GetValue(RemoteTokenEnvOption),
                     UploadToolchain = parsed.GetValue(RemoteUploadToolchainOption),
                     ActionTimeout = JobTimeout(parsed.GetValue(JobTimeoutOption)),
+                    StallTimeoutSeconds = parsed.GetValue(RemoteStallTimeoutOption),
+                    Race = parsed.GetValue(RemoteRaceOption),
                 }
                 : null,
         };

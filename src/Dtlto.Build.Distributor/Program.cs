@@ -84,7 +84,11 @@ public static class Program
         if (problem is not null)
             return Fail(ExitCodes.Usage, problem);
         using var disposeExecutor = executor as IDisposable;
-        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace), options.JobTimeout, history);
+        if (executor is RemoteExecutor remote)
+            remote.Trace = trace;
+        // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
+        TimeSpan? jobTimeout = executor is RemoteExecutor ? null : options.JobTimeout;
+        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
         reporter.Summarize(result, cpu, executor as IReportsCacheHits);
@@ -116,7 +120,11 @@ public static class Program
             return (new LocalExecutor(), options.Jobs, null);
         try
         {
-            var executor = RemoteExecutor.Create(options.Remote, jobList, message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"));
+            var executor = RemoteExecutor.Create(
+                options.Remote,
+                jobList,
+                message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"),
+                message => Console.Error.WriteLine($"dtlto-distributor: {message}"));
             return (executor, executor.Parallelism, null);
         }
         catch (Exception e) when (e is FormatException or IOException)

@@ -29,6 +29,7 @@ internal sealed class ByteStreamService : ByteStream.ByteStreamBase
     {
         byte[] data = _state.Blob(DigestIn(request.ResourceName, "blobs")) ?? throw new RpcException(new Status(StatusCode.NotFound, "no such blob"));
         Interlocked.Increment(ref _state.ByteStreamReads);
+        Interlocked.Add(ref _state.BytesSent, data.LongLength - request.ReadOffset);
         for (int offset = (int)request.ReadOffset; offset < data.Length; offset += 64 * 1024)
             await responseStream.WriteAsync(new ReadResponse { Data = ByteString.CopyFrom(data, offset, Math.Min(64 * 1024, data.Length - offset)) });
     }
@@ -56,6 +57,7 @@ internal sealed class ByteStreamService : ByteStream.ByteStreamBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, "uploaded data does not match its digest"));
         _state.Put(bytes, digest);
         Interlocked.Increment(ref _state.ByteStreamWrites);
+        Interlocked.Add(ref _state.BytesReceived, bytes.LongLength);
         return new WriteResponse { CommittedSize = bytes.LongLength };
     }
 }

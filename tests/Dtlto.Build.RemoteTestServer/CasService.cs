@@ -33,6 +33,7 @@ internal sealed class CasService : ContentAddressableStorage.ContentAddressableS
         foreach (BatchUpdateBlobsRequest.Types.Request blob in request.Requests)
         {
             byte[] data = blob.Data.ToByteArray();
+            Interlocked.Add(ref _state.BytesReceived, data.LongLength);
             bool valid = Hash(data) == blob.Digest.Hash && data.LongLength == blob.Digest.SizeBytes;
             if (valid)
                 _state.Put(data, blob.Digest);
@@ -52,6 +53,7 @@ internal sealed class CasService : ContentAddressableStorage.ContentAddressableS
         foreach (Digest digest in request.Digests)
         {
             byte[]? data = _state.Blob(digest);
+            Interlocked.Add(ref _state.BytesSent, data?.LongLength ?? 0);
             response.Responses.Add(new BatchReadBlobsResponse.Types.Response
             {
                 Digest = digest,

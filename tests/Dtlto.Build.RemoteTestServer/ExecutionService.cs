@@ -17,8 +17,11 @@ namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>
 /// Execute as a worker does it: the action's input root becomes a folder, its command runs there
-/// (a relative program path is taken from the working directory, as API 2.3 says), its outputs go
-/// to the CAS, and a successful result to the action cache.
+/// (a relative program path is taken from the working directory, as API 2.3 says) within the
+/// action's timeout, its outputs go to the CAS, and a successful result to the action cache. The
+/// operation reports QUEUED, then EXECUTING; the result carries the worker's timestamps. Knobs of
+/// <see cref="ServerState"/> make it a busy farm (a cap on concurrent Execute calls), a farm with
+/// no worker for a platform, or a simulated farm of many workers (<see cref="SimulatedFarm"/>).
 /// </summary>
 internal sealed class ExecutionService : ExecutionApi.ExecutionBase
 {
@@ -31,19 +34,67 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         Interlocked.Increment(ref _state.ExecuteCalls);
         if (!_state.ExecEnabled)
             throw new RpcException(new Status(StatusCode.Unimplemented, "this server does not execute"));
-        string name = "operations/" + Guid.NewGuid().ToString("N");
-        await responseStream.WriteAsync(new Operation
+        int executing = Interlocked.Increment(ref _state.ExecutingNow);
+        try
         {
-            Name = name,
-            Metadata = Any.Pack(new ExecuteOperationMetadata { Stage = ExecutionStage.Types.Value.Queued, ActionDigest = request.ActionDigest }),
-        });
+            if (_state.MaxConcurrentExecutions > 0 && executing > _state.MaxConcurrentExecutions)
+            {
+                Interlocked.Increment(ref _state.PushedBack);
+                throw PushBack();
+            }
 
-        // The action runs apart from the stream, so a client can also wait for it by name.
-        Task<ExecuteResponse> running = ExecuteAsync(request);
-        _state.Operations[name] = running;
-        if (_state.EndExecuteStreamsEarly)
-            return;
-        await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
+            InterlockedMax(ref _state.PeakExecuting, executing);
+            string name = "operations/" + Guid.NewGuid().ToString("N");
+            await responseStream.WriteAsync(Stage(name, request, ExecutionStage.Types.Value.Queued));
+
+            // The action runs apart from the stream, so a client can also wait for it by name.
+            Task<ExecuteResponse> running = ExecuteAsync(request, async () =>
+            {
+                if (_state.EndExecuteStreamsEarly || context.CancellationToken.IsCancellationRequested)
+                    return;
+                try
+                {
+                    await responseStream.WriteAsync(Stage(name, request, ExecutionStage.Types.Value.Executing));
+                }
+                catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or IOException)
+                {
+                    // The client went away; the action still runs and fills the cache.
+                }
+            });
+            _state.Operations[name] = running;
+            if (_state.EndExecuteStreamsEarly)
+                return;
+            await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _state.ExecutingNow);
+        }
+    }
+
+    private static Operation Stage(string name, ExecuteRequest request, ExecutionStage.Types.Value stage) =>
+        new() { Name = name, Metadata = Any.Pack(new ExecuteOperationMetadata { Stage = stage, ActionDigest = request.ActionDigest }) };
+
+    /// <summary>RESOURCE_EXHAUSTED as a busy farm sends it, with a RetryInfo when the test asks for one.</summary>
+    private RpcException PushBack()
+    {
+        var trailers = new Metadata();
+        if (_state.RetryDelayHint is TimeSpan delay)
+        {
+            var status = new Dtlto.Build.Engine.Remote.Protocol.Status { Code = (int)StatusCode.ResourceExhausted, Message = "Max. number of simultaneous request reached" };
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+            trailers.Add("grpc-status-details-bin", status.ToByteArray());
+        }
+
+        return new RpcException(new Status(StatusCode.ResourceExhausted, "Max. number of simultaneous request reached"), trailers);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 
     public override async Task WaitExecution(WaitExecutionRequest request, IServerStreamWriter<Operation> responseStream, ServerCallContext context)
@@ -54,7 +105,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         await responseStream.WriteAsync(new Operation { Name = request.Name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
     }
 
-    private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request)
+    private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, Func<Task> started)
     {
         var response = new ExecuteResponse();
         if (!request.SkipCacheLookup && _state.ActionCache.TryGetValue(ServerState.Key(request.ActionDigest), out ActionResult? cached))
@@ -64,13 +115,39 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             return response;
         }
 
+        var metadata = new ExecutedActionMetadata { Worker = "test-worker", QueuedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow) };
         if (_state.ExecuteStartedMarker is string marker)
             File.WriteAllText(marker, request.ActionDigest.Hash);
         if (_state.ExecuteDelay > TimeSpan.Zero)
             await Task.Delay(_state.ExecuteDelay, _state.Stopping.Token);
         try
         {
-            response.Result = await RunAsync(request.ActionDigest, CancellationToken.None);
+            ProtocolAction action = ProtocolAction.Parser.ParseFrom(Need(request.ActionDigest, "the action"));
+            Command command = Command.Parser.ParseFrom(Need(action.CommandDigest, "the command"));
+            if (!WorkerTakes(action.Platform))
+            {
+                // No worker has this platform: the action stays queued, as on a farm without such workers.
+                await Task.Delay(Timeout.Infinite, _state.Stopping.Token);
+            }
+
+            await started();
+            metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            ActionResult? result = _state.Simulation is SimulatedFarm simulation
+                ? await simulation.RunAsync(_state, request.ActionDigest, command, metadata, _state.Stopping.Token)
+                : await RunAsync(action, command, metadata, _state.Stopping.Token);
+            if (result is null)
+            {
+                response.Status = new Dtlto.Build.Engine.Remote.Protocol.Status { Code = (int)StatusCode.DeadlineExceeded, Message = $"the action ran longer than its timeout of {action.Timeout.ToTimeSpan().TotalSeconds} s" };
+                return response;
+            }
+
+            metadata.WorkerCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            result.ExecutionMetadata = metadata;
+            _state.Executed.Add(action);
+            _state.Commands.Add(command);
+            if (result.ExitCode == 0 && !action.DoNotCache)
+                _state.ActionCache[ServerState.Key(request.ActionDigest)] = result;
+            response.Result = result;
         }
         catch (MissingBlobException e)
         {
@@ -80,14 +157,19 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         return response;
     }
 
-    private async Task<ActionResult> RunAsync(Digest actionDigest, CancellationToken cancellationToken)
+    /// <summary>Whether the worker has every platform property the action asks for.</summary>
+    private bool WorkerTakes(Platform platform) =>
+        _state.WorkerPlatform is not string[] offered || platform.Properties.All(p => offered.Contains(p.Name + "=" + p.Value));
+
+    /// <summary>Runs the action's command in a folder made from its input root; null when it ran past the action's timeout and was killed.</summary>
+    private async Task<ActionResult?> RunAsync(ProtocolAction action, Command command, ExecutedActionMetadata metadata, CancellationToken cancellationToken)
     {
-        ProtocolAction action = ProtocolAction.Parser.ParseFrom(Need(actionDigest, "the action"));
-        Command command = Command.Parser.ParseFrom(Need(action.CommandDigest, "the command"));
         string root = Path.Combine(_state.WorkRoot, Guid.NewGuid().ToString("N"));
         try
         {
+            metadata.InputFetchStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             Materialize(action.InputRootDigest, root);
+            metadata.InputFetchCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             string workingDirectory = Path.Combine(root, command.WorkingDirectory);
             var start = new ProcessStartInfo
             {
@@ -104,16 +186,32 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             foreach (string output in command.OutputPaths)
                 System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(workingDirectory, output))!);
 
+            metadata.ExecutionStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             using Process process = Process.Start(start)!;
             Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (action.Timeout is not null && action.Timeout.ToTimeSpan() > TimeSpan.Zero)
+                deadline.CancelAfter(action.Timeout.ToTimeSpan());
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+                return null;
+            }
+
+            metadata.ExecutionCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             var result = new ActionResult
             {
                 ExitCode = process.ExitCode,
                 StdoutRaw = ByteString.CopyFromUtf8(await stdout),
                 StderrRaw = ByteString.CopyFromUtf8(await stderr),
             };
+            metadata.OutputUploadStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             foreach (string output in command.OutputPaths)
             {
                 string file = Path.Combine(workingDirectory, output);
@@ -125,10 +223,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
                 result.OutputFiles.Add(new OutputFile { Path = output, Digest = digest });
             }
 
-            _state.Executed.Add(action);
-            _state.Commands.Add(command);
-            if (result.ExitCode == 0 && !action.DoNotCache)
-                _state.ActionCache[ServerState.Key(actionDigest)] = result;
+            metadata.OutputUploadCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             return result;
         }
         finally

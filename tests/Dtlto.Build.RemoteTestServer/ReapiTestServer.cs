@@ -112,6 +112,27 @@ internal sealed class ServerState
     /// <summary>Cancelled when the server stops, so that actions still waiting do not hold it up.</summary>
     public CancellationTokenSource Stopping { get; } = new();
 
+    /// <summary>Execute calls at once beyond which the server answers RESOURCE_EXHAUSTED, as a busy shared farm does; 0 for no cap.</summary>
+    public int MaxConcurrentExecutions { get; set; }
+
+    /// <summary>The retry_delay of the RetryInfo sent with RESOURCE_EXHAUSTED; null to send none.</summary>
+    public TimeSpan? RetryDelayHint { get; set; }
+
+    /// <summary>The platform properties (name=value) of the only worker; an action asking for any other stays queued. Null: a worker for everything.</summary>
+    public string[]? WorkerPlatform { get; set; }
+
+    /// <summary>When set, actions are not run but simulated on virtual workers (the scale benchmark).</summary>
+    public SimulatedFarm? Simulation { get; set; }
+
+    public int ExecutingNow;
+    public int PeakExecuting;
+    public int PushedBack;
+    public long BytesReceived;
+    public long BytesSent;
+
+    /// <summary>Calls by method name.</summary>
+    public ConcurrentDictionary<string, int> Calls { get; } = new();
+
     public int WaitExecutionCalls;
     public int CacheHits;
     public int CacheMisses;

@@ -56,6 +56,12 @@ public sealed class DtltoBackendCompile : DtltoTask
 
     public bool RemoteUploadToolchain { get; set; }
 
+    /// <summary>Seconds to wait with actions out on the farm and none coming back; 0 for the default.</summary>
+    public double RemoteStallTimeout { get; set; }
+
+    /// <summary>Let the cores granted here compile jobs that are out on the farm too.</summary>
+    public bool RemoteRace { get; set; } = true;
+
     protected override bool ExecuteCore()
     {
         if (Jobs.Length == 0)
@@ -85,7 +91,7 @@ public sealed class DtltoBackendCompile : DtltoTask
                     Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
                 else
                     Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor);
+                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, remoteParallelism > 0);
             }
         }
 
@@ -113,11 +119,13 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
-    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor)
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor, bool remote)
     {
         ThinLinkSession? session = LinkedSession();
         DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
-        TimeSpan? timeout = JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
+        // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
+        TimeSpan? timeout = JobTimeoutSeconds > 0 && !remote ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
+        RemoteExecutors.Attach(executor, session?.Trace);
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 

@@ -40,8 +40,14 @@ internal static class RemoteExecutors
                 TokenVariable = task.RemoteTokenVariable,
                 UploadToolchain = task.RemoteUploadToolchain,
                 ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
+                StallTimeoutSeconds = task.RemoteStallTimeout,
+                Race = task.RemoteRace,
             };
-            var remote = RemoteExecutor.Create(configuration, jobList, message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message));
+            var remote = RemoteExecutor.Create(
+                configuration,
+                jobList,
+                message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message),
+                message => task.Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, message));
             executor = remote;
             remoteParallelism = remote.Parallelism;
             return true;
@@ -54,6 +60,15 @@ internal static class RemoteExecutors
 #else
         task.LogError("DTLTO3106", "remote execution needs MSBuild on .NET (dotnet build, dotnet msbuild): this MSBuild runs on .NET Framework, whose task assembly has no gRPC");
         return false;
+#endif
+    }
+
+    /// <summary>Gives a remote executor the link's trace, for its actions' time on the farm.</summary>
+    public static void Attach(IBackendExecutor executor, Engine.Tracing.LinkTrace? trace)
+    {
+#if DTLTO_REMOTE
+        if (executor is RemoteExecutor remote)
+            remote.Trace = trace;
 #endif
     }
 }

@@ -20,13 +20,16 @@ public sealed class LocalExecutor : IBackendExecutor
 
     public LocalExecutor(int? commandLineLimit = null) => _commandLineLimit = commandLineLimit ?? ResponseFile.Limit;
 
-    public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    public Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken) =>
+        RunAsync(jobList, jobList.CommandFor(job), jobList.Resolve(job.NativeObject), cancellationToken);
+
+    /// <summary>Runs a backend command in lld's working directory; <paramref name="output"/> names the response file, when one is needed.</summary>
+    public async Task<ProcessResult> RunAsync(JobList jobList, IReadOnlyList<string> command, string output, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> command = jobList.CommandFor(job);
         if (!ResponseFile.IsNeeded(command, _commandLineLimit))
             return await ProcessRunner.RunAsync(command, jobList.BaseDirectory, cancellationToken).ConfigureAwait(false);
 
-        string responseFile = jobList.Resolve(job.NativeObject) + ".rsp";
+        string responseFile = output + ".rsp";
         try
         {
             IReadOnlyList<string> shortCommand = ResponseFile.Write(command, responseFile);

@@ -72,7 +72,7 @@ internal sealed class RemoteActionBuilder
             outputs[stable] = jobList.Resolve(job.Outputs[i]);
         }
 
-        List<string> arguments = jobList.CommandFor(job).Select(a => Rewrite(a, jobList, rewrites)).ToList();
+        List<string> arguments = jobList.CommandFor(job).Select(a => CommandRewrite.Argument(a, jobList, rewrites)).ToList();
         if (_toolchain is not null)
             arguments[0] = _toolchain.AddTo(tree, workingDirectory);
 
@@ -141,15 +141,4 @@ internal sealed class RemoteActionBuilder
 
     /// <summary>A file name for a module's stable shard and object: its path with '/' and '..' spelled out.</summary>
     internal static string StableKey(string module) => module.Replace("../", "up~").Replace('/', '~');
-
-    /// <summary>An argument naming a rewritten file, alone or after an option's '=', however the job list spelled its path.</summary>
-    private static string Rewrite(string argument, JobList jobList, IReadOnlyDictionary<string, string> rewrites)
-    {
-        if (argument.Length > 0 && rewrites.TryGetValue(jobList.Resolve(argument), out string? whole))
-            return whole;
-        int equals = argument.IndexOf('=');
-        return equals > 0 && equals < argument.Length - 1 && rewrites.TryGetValue(jobList.Resolve(argument.Substring(equals + 1)), out string? value)
-            ? argument.Substring(0, equals + 1) + value
-            : argument;
-    }
 }

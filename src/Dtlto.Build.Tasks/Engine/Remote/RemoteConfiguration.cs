@@ -37,7 +37,14 @@ public sealed class RemoteConfiguration
 
     public bool UploadToolchain { get; init; }
 
+    /// <summary>How long one job may run, on the farm or here; null for no limit.</summary>
     public TimeSpan? ActionTimeout { get; init; }
+
+    /// <summary>Seconds to wait with actions out and none coming back; null or 0 for the default.</summary>
+    public double? StallTimeoutSeconds { get; init; }
+
+    /// <summary>Let idle cores here race the farm.</summary>
+    public bool Race { get; init; } = true;
 
     public RemoteSettings ToSettings()
     {
@@ -50,6 +57,8 @@ public sealed class RemoteConfiguration
         };
         if (Concurrency is < 0)
             throw new FormatException($"remote concurrency must be 1 or more, not {Concurrency}");
+        if (StallTimeoutSeconds is < 0 or >= 1e7)
+            throw new FormatException($"the remote stall timeout must be a number of seconds above 0, not {StallTimeoutSeconds}");
 
         return new RemoteSettings(endpoint)
         {
@@ -62,6 +71,8 @@ public sealed class RemoteConfiguration
             Token = ReadToken(),
             UploadToolchain = UploadToolchain,
             ActionTimeout = ActionTimeout,
+            StallTimeout = StallTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(StallTimeoutSeconds.Value) : RemoteSettings.DefaultStallTimeout,
+            Race = Race,
         };
     }
 

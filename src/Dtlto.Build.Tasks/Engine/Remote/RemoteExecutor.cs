@@ -7,10 +7,11 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Remote.Protocol;
-using Google.Protobuf;
+using Dtlto.Build.Engine.Tracing;
 using Grpc.Core;
 using Status = Grpc.Core.Status;
 
@@ -20,9 +21,11 @@ namespace Dtlto.Build.Engine.Remote;
 /// Runs backend compiles through a Remote Execution API v2 server (Buildbarn, BuildBuddy,
 /// NativeLink, BuildGrid, EngFlow, Buildfarm): every job becomes a cacheable action (see
 /// <see cref="RemoteActionBuilder"/>), looked up in the action cache, and, on a miss, executed
-/// on the farm (<see cref="RemoteMode.Execute"/>) or on this machine with its result uploaded
-/// (<see cref="RemoteMode.CacheOnly"/>). When the farm cannot do its part, the job compiles
-/// locally with a warning, or fails with <see cref="RemoteExecutionException"/> when
+/// on the farm (<see cref="RemoteMode.Execute"/>) under an in-flight limit that follows the farm's
+/// push-back (<see cref="InFlightLimit"/>), raced by this machine's idle cores (<see cref="LocalRace"/>),
+/// or compiled here with its result uploaded (<see cref="RemoteMode.CacheOnly"/>). When the farm
+/// cannot do its part (unreachable, failing, or stalled: see <see cref="FarmWatch"/>), the job
+/// compiles here with a warning, or fails with <see cref="RemoteExecutionException"/> when
 /// <see cref="RemoteSettings.Strict"/>.
 /// </summary>
 public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDisposable
@@ -30,32 +33,44 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly RemoteSettings _settings;
     private readonly Action<string> _warn;
     private readonly RemoteConnection _connection;
+    private readonly InFlightLimit _limit;
+    private readonly FarmWatch _watch;
     private readonly RemoteRetry _retry;
     private readonly RemoteCas _cas;
+    private readonly RemoteTimings _timings = new();
     private readonly LocalExecutor _local = new();
     private readonly SemaphoreSlim _localSlots;
+    private readonly LocalRace? _race;
     private readonly SemaphoreSlim _connect = new(1, 1);
     private readonly RemoteToolchain? _toolchain;
     private RemoteActionBuilder? _builder;
     private bool? _reachable;
     private bool _updatesAccepted = true;
     private int _warnedFallback;
+    private int _warnedStall;
     private int _hits;
     private int _executed;
     private int _compiledHere;
     private int _fallbacks;
+    private int _wonHere;
+    private int _wonThere;
 
-    /// <param name="warn">Receives each warning (the farm unreachable, a job compiled locally instead); never the token.</param>
+    /// <param name="warn">Receives each warning (the farm unreachable or stalled, a job compiled here instead); never the token.</param>
     /// <param name="toolchain">The compiler to send with every action, or null when the workers provide it.</param>
-    public RemoteExecutor(RemoteSettings settings, Action<string> warn, RemoteToolchain? toolchain = null)
+    /// <param name="status">Receives the lines said while actions wait on the farm; null to drop them.</param>
+    public RemoteExecutor(RemoteSettings settings, Action<string> warn, RemoteToolchain? toolchain = null, Action<string>? status = null)
     {
         _settings = settings;
         _warn = warn;
         _toolchain = toolchain;
         _connection = new RemoteConnection(settings);
-        _retry = new RemoteRetry(settings.Attempts, settings.RetryDelay);
+        _limit = new InFlightLimit(settings.MaxConcurrency);
+        _watch = new FarmWatch(settings.StallTimeout, settings.StatusInterval, status ?? (_ => { }), () => $"in-flight limit {_limit.Current}");
+        _retry = new RemoteRetry(settings, _limit, _watch);
         _cas = new RemoteCas(_connection, _retry);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
+        if (settings.Race && settings.Mode == RemoteMode.Execute)
+            _race = new LocalRace(_local, _localSlots, settings.LocalConcurrency, settings.ActionTimeout);
     }
 
     /// <summary>
@@ -63,32 +78,63 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// uploaded. Throws <see cref="FormatException"/> for a bad setting and <see cref="IOException"/>
     /// when the toolchain cannot be collected.
     /// </summary>
-    public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn)
+    public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn, Action<string>? status = null)
     {
         RemoteSettings settings = configuration.ToSettings();
         RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
-        return new RemoteExecutor(settings, warn, toolchain);
+        return new RemoteExecutor(settings, warn, toolchain, status);
     }
 
-    /// <summary>Actions in flight at once.</summary>
+    /// <summary>Jobs in flight at once: the in-flight limit's maximum (the limit itself adapts below it).</summary>
     public int Parallelism => _settings.MaxConcurrency;
+
+    /// <summary>The link's trace, which gets each action's time on the farm and where each job ran.</summary>
+    public LinkTrace? Trace
+    {
+        get => _timings.Trace;
+        set => _timings.Trace = value;
+    }
 
     public int CacheHits => Volatile.Read(ref _hits);
 
-    /// <summary>Actions the farm executed (not from a cache).</summary>
+    /// <summary>Actions the farm executed (not from a cache) whose results the link used.</summary>
     public int RemoteExecutions => Volatile.Read(ref _executed);
 
-    /// <summary>Jobs this machine compiled: cache misses in cache-only mode, and fallbacks.</summary>
+    /// <summary>Jobs this machine compiled: cache misses in cache-only mode, races won here, and fallbacks.</summary>
     public int LocalCompiles => Volatile.Read(ref _compiledHere);
 
-    /// <summary>Jobs compiled locally because the farm failed them or was unreachable.</summary>
+    /// <summary>Jobs compiled here because the farm failed them, stalled, or was unreachable.</summary>
     public int Fallbacks => Volatile.Read(ref _fallbacks);
+
+    /// <summary>Races this machine won, and races the farm won.</summary>
+    public (int Here, int Farm) RaceWins => (Volatile.Read(ref _wonHere), Volatile.Read(ref _wonThere));
+
+    /// <summary>How often the farm pushed back, and the lowest the in-flight limit fell to.</summary>
+    public (int Count, int LowestLimit) PushBacks => (_limit.PushBacks, _limit.Lowest);
 
     public int Retries => _retry.Retries;
 
-    public string Details =>
-        $"remote: {RemoteExecutions} executed, {LocalCompiles} compiled here" + (Fallbacks > 0 ? $" ({Fallbacks} after farm failures)" : "") +
-        (Retries > 0 ? $", {Retries} calls retried" : "");
+    public string Details
+    {
+        get
+        {
+            var parts = new List<string>
+            {
+                $"remote: {RemoteExecutions} executed, {LocalCompiles} compiled here" + (Fallbacks > 0 ? $" ({Fallbacks} after farm failures)" : ""),
+            };
+            (int here, int farm) = RaceWins;
+            if (here + farm > 0)
+                parts.Add($"races won {here} here, {farm} on the farm");
+            if (_limit.PushBacks > 0)
+                parts.Add($"farm pushed back {_limit.PushBacks} times (in-flight limit fell to {_limit.Lowest})");
+            if (Retries > 0)
+                parts.Add($"{Retries} calls retried");
+            string timings = _timings.Describe();
+            if (timings.Length > 0)
+                parts.Add(timings);
+            return string.Join(", ", parts);
+        }
+    }
 
     public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
@@ -97,6 +143,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             if (!await ConnectAsync(jobList, cancellationToken).ConfigureAwait(false))
                 return await FallBackAsync(jobList, job, null, cancellationToken).ConfigureAwait(false);
+            if (_watch.IsStalled)
+                return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
 
             (RemoteAction? action, string? reason) = _builder!.Build(jobList, job);
             if (action is null)
@@ -111,6 +159,10 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             return new ProcessResult(-1, "", stopwatch.Elapsed, stopped: true, startError: null);
         }
+        catch (Exception e) when (_watch.IsStalled && e is OperationCanceledException or RpcException)
+        {
+            return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+        }
         catch (Exception e) when (IsFarmFailure(e))
         {
             if (_settings.Strict)
@@ -122,9 +174,10 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private async Task<ProcessResult> RunAsync(JobList jobList, BackendJob job, RemoteAction action, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         ActionResult? cached = await LookUpAsync(action, cancellationToken).ConfigureAwait(false);
-        if (cached is not null && await TryTakeOutputsAsync(action, cached, cancellationToken).ConfigureAwait(false))
+        if (cached is not null && await TakeOutputsAsync(job, action, cached, () => true, cancellationToken).ConfigureAwait(false) == Outputs.Taken)
         {
             Interlocked.Increment(ref _hits);
+            Trace?.MarkJob(job, "ran", "action cache");
             return new ProcessResult(0, await OutputTextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null);
         }
 
@@ -136,28 +189,168 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             return local;
         }
 
-        await _cas.UploadAsync(action.Blobs, cancellationToken).ConfigureAwait(false);
-        ExecuteResponse response;
+        // The farm's attempt ends when the caller stops the job, when the farm stalls, or when this machine wins the race.
+        using var farmAttempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _watch.Stalled);
+        RaceEntry? entry = _race?.Enter(jobList, job, farmAttempt);
         try
         {
-            response = await ExecuteRemotelyAsync(action, cancellationToken).ConfigureAwait(false);
+            ProcessResult? farm = await RunOnFarmAsync(job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
+            return farm ?? await WonHereAsync(job, entry!).ConfigureAwait(false);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        catch (Exception e) when (entry?.Winner == RaceWinner.Here && e is OperationCanceledException or RpcException)
         {
-            // An input the server had when asked went missing before it ran: send everything again, once.
-            _cas.ForgetUploads();
-            await _cas.UploadAsync(action.Blobs, cancellationToken).ConfigureAwait(false);
-            response = await ExecuteRemotelyAsync(action, cancellationToken).ConfigureAwait(false);
+            return await WonHereAsync(job, entry).ConfigureAwait(false);
         }
+        finally
+        {
+            if (entry is not null)
+            {
+                await _race!.LeaveAsync(entry).ConfigureAwait(false);
+                if (entry.RacedHere && entry.Winner == RaceWinner.Farm)
+                    Interlocked.Increment(ref _wonThere);
+            }
+        }
+    }
 
-        ActionResult result = response.Result ?? throw new RpcException(new Status(StatusCode.Internal, "the server answered Execute without a result"));
-        string output = await OutputTextAsync(result, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-            return new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null);
-        if (!await TryTakeOutputsAsync(action, result, cancellationToken).ConfigureAwait(false))
-            throw new RpcException(new Status(StatusCode.DataLoss, "the action succeeded but the server returned none of its object"));
-        Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
-        return new ProcessResult(0, output, stopwatch.Elapsed, false, null);
+    private async Task<ProcessResult> WonHereAsync(BackendJob job, RaceEntry entry)
+    {
+        ProcessResult result = (await entry.HereResult.ConfigureAwait(false))!;
+        Interlocked.Increment(ref _wonHere);
+        Interlocked.Increment(ref _compiledHere);
+        Trace?.MarkJob(job, "ran", "here (won the race)");
+        return result;
+    }
+
+    /// <summary>Uploads, executes and downloads one action; null when this machine won the race meanwhile.</summary>
+    private async Task<ProcessResult?> RunOnFarmAsync(BackendJob job, RemoteAction action, RaceEntry? entry, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        FarmStageCell stage = entry?.Stage ?? new FarmStageCell();
+        bool completed = false;
+        _watch.Sent();
+        try
+        {
+            DateTime uploadStart = DateTime.UtcNow;
+            await _cas.UploadAsync(action.Blobs, cancellationToken).ConfigureAwait(false);
+            _timings.Uploaded(job, uploadStart, DateTime.UtcNow);
+            ExecuteResponse response;
+            try
+            {
+                response = await ExecuteOnFarmAsync(action, stage, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+            {
+                // An input the server had when asked went missing before it ran: send everything again, once.
+                _cas.ForgetUploads();
+                await _cas.UploadAsync(action.Blobs, cancellationToken).ConfigureAwait(false);
+                response = await ExecuteOnFarmAsync(action, stage, cancellationToken).ConfigureAwait(false);
+            }
+
+            completed = true;
+            _watch.Move(stage, FarmStage.None);
+            bool Claim() => entry?.TryWin(RaceWinner.Farm) ?? true;
+            if (response.Status?.Code == (int)StatusCode.DeadlineExceeded)
+                return Claim() ? new ProcessResult(-1, "", stopwatch.Elapsed, false, $"timed out after {_settings.ActionTimeout?.TotalSeconds ?? 0:0.#} s on the farm and was stopped there") : null;
+
+            ActionResult result = response.Result ?? throw new RpcException(new Status(StatusCode.Internal, "the server answered Execute without a result"));
+            _timings.Executed(job, response.CachedResult ? null : result.ExecutionMetadata);
+            string output = await OutputTextAsync(result, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+                return Claim() ? new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null) : null;
+
+            switch (await TakeOutputsAsync(job, action, result, Claim, cancellationToken).ConfigureAwait(false))
+            {
+                case Outputs.Lost:
+                    return null;
+                case Outputs.Missing:
+                    throw new RpcException(new Status(StatusCode.DataLoss, "the action succeeded but the server returned none of its object"));
+            }
+
+            Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
+            Trace?.MarkJob(job, "ran", response.CachedResult ? "action cache (through Execute)" : "the farm");
+            return new ProcessResult(0, output, stopwatch.Elapsed, false, null);
+        }
+        finally
+        {
+            _watch.Move(stage, FarmStage.None);
+            _watch.Returned(completed);
+        }
+    }
+
+    /// <summary>
+    /// Execute under the in-flight limit: waits for a place, follows the operation to its end
+    /// (by WaitExecution when a stream ends early), and when the farm pushes back gives the place
+    /// up, waits, and asks again; <see cref="RemoteRetry"/> says for how long.
+    /// </summary>
+    private async Task<ExecuteResponse> ExecuteOnFarmAsync(RemoteAction action, FarmStageCell stage, CancellationToken cancellationToken)
+    {
+        var request = new ExecuteRequest { InstanceName = _settings.InstanceName, ActionDigest = action.Digest, DigestFunction = DigestFunction.Types.Value.Sha256 };
+        for (int attempt = 1; ; attempt++)
+        {
+            _watch.Move(stage, FarmStage.WaitingHere);
+            long generation = await _limit.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            bool finished = false;
+            TimeSpan delay;
+            try
+            {
+                _watch.Move(stage, FarmStage.Queued);
+                Operation? last = await FollowAsync(_connection.Execution.Execute(request, _connection.Call(cancellationToken)), stage, cancellationToken).ConfigureAwait(false);
+                // A stream that ends before the operation is done is picked up again by name.
+                while (last is not null && !last.Done)
+                    last = await FollowAsync(_connection.Execution.WaitExecution(new WaitExecutionRequest { Name = last.Name }, _connection.Call(cancellationToken)), stage, cancellationToken).ConfigureAwait(false);
+                ExecuteResponse response = Unpack(last ?? throw new RpcException(new Status(StatusCode.Unavailable, "the server ended Execute without an operation")));
+                finished = true;
+                _watch.Answered();
+                return response;
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && _retry.DelayBeforeRetry(e, attempt, generation) is TimeSpan wait)
+            {
+                delay = wait;
+            }
+            finally
+            {
+                _limit.Release(finished);
+            }
+
+            _watch.Move(stage, FarmStage.WaitingHere);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The operation's response; an RpcException for an error, except an action's timeout, which is the job's failure.</summary>
+    private static ExecuteResponse Unpack(Operation done)
+    {
+        if (done.ResultCase == Operation.ResultOneofCase.Error)
+            throw new RpcException(new Status((StatusCode)done.Error.Code, done.Error.Message));
+        if (done.Response is null || !done.Response.TryUnpack(out ExecuteResponse response))
+            throw new RpcException(new Status(StatusCode.Internal, "the server's operation carries no ExecuteResponse"));
+        if (response.Status is not null && response.Status.Code != 0 && response.Status.Code != (int)StatusCode.DeadlineExceeded)
+            throw new RpcException(new Status((StatusCode)response.Status.Code, response.Status.Message));
+        return response;
+    }
+
+    /// <summary>Reads an operation stream to its last message, following the stage the server reports.</summary>
+    private async Task<Operation?> FollowAsync(AsyncServerStreamingCall<Operation> call, FarmStageCell stage, CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            Operation? last = null;
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                last = call.ResponseStream.Current;
+                if (last.Metadata is not null && last.Metadata.TryUnpack(out ExecuteOperationMetadata metadata))
+                {
+                    if (metadata.Stage == ExecutionStage.Types.Value.Executing)
+                        _watch.Move(stage, FarmStage.Executing);
+                    else if (metadata.Stage == ExecutionStage.Types.Value.Queued)
+                        _watch.Move(stage, FarmStage.Queued);
+                }
+
+                if (last.Done)
+                    break;
+            }
+
+            return last;
+        }
     }
 
     /// <summary>Asks the server once what it can do; false (after a warning) when it cannot be reached and fallback is allowed.</summary>
@@ -175,7 +368,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             {
                 capabilities = await _retry.RunAsync(
                     () => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, _connection.Call(cancellationToken)).ResponseAsync,
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    _settings.Attempts).ConfigureAwait(false);
                 CheckCapabilities(capabilities);
             }
             catch (Exception e) when (IsFarmFailure(e) && !cancellationToken.IsCancellationRequested)
@@ -228,73 +422,61 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
+            _watch.Answered();
             return null;
         }
     }
 
-    private async Task<ExecuteResponse> ExecuteRemotelyAsync(RemoteAction action, CancellationToken cancellationToken)
+    private enum Outputs
     {
-        var request = new ExecuteRequest { InstanceName = _settings.InstanceName, ActionDigest = action.Digest, DigestFunction = DigestFunction.Types.Value.Sha256 };
-        Operation done = await _retry.RunAsync(
-            async () =>
-            {
-                Operation? last = await LastOperationAsync(_connection.Execution.Execute(request, _connection.Call(cancellationToken)), cancellationToken).ConfigureAwait(false);
-                // A stream that ends before the operation is done is picked up again by name.
-                while (last is not null && !last.Done)
-                    last = await LastOperationAsync(_connection.Execution.WaitExecution(new WaitExecutionRequest { Name = last.Name }, _connection.Call(cancellationToken)), cancellationToken).ConfigureAwait(false);
-                return last ?? throw new RpcException(new Status(StatusCode.Unavailable, "the server ended Execute without an operation"));
-            },
-            cancellationToken).ConfigureAwait(false);
+        Taken,
 
-        if (done.ResultCase == Operation.ResultOneofCase.Error)
-            throw new RpcException(new Status((StatusCode)done.Error.Code, done.Error.Message));
-        if (done.Response is null || !done.Response.TryUnpack(out ExecuteResponse response))
-            throw new RpcException(new Status(StatusCode.Internal, "the server's operation carries no ExecuteResponse"));
-        if (response.Status is not null && response.Status.Code != 0)
-            throw new RpcException(new Status((StatusCode)response.Status.Code, response.Status.Message));
-        return response;
+        /// <summary>The result lacks an output, or the CAS no longer has one.</summary>
+        Missing,
+
+        /// <summary>Another attempt claimed the job first.</summary>
+        Lost,
     }
 
-    private static async Task<Operation?> LastOperationAsync(AsyncServerStreamingCall<Operation> call, CancellationToken cancellationToken)
-    {
-        using (call)
-        {
-            Operation? last = null;
-            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
-                last = call.ResponseStream.Current;
-                if (last.Done)
-                    break;
-            }
-
-            return last;
-        }
-    }
-
-    /// <summary>Writes the action's outputs from a result; false when the result lacks one or a blob is gone.</summary>
-    private async Task<bool> TryTakeOutputsAsync(RemoteAction action, ActionResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads the action's outputs beside their places and, once all are whole and
+    /// <paramref name="claim"/> grants the job, moves them into place.
+    /// </summary>
+    private async Task<Outputs> TakeOutputsAsync(BackendJob job, RemoteAction action, ActionResult result, Func<bool> claim, CancellationToken cancellationToken)
     {
         if (result.ExitCode != 0)
-            return false;
+            return Outputs.Missing;
         var files = result.OutputFiles.ToDictionary(f => f.Path, StringComparer.Ordinal);
         if (!action.Outputs.Keys.All(files.ContainsKey))
-            return false;
+            return Outputs.Missing;
+        var downloaded = action.Outputs.ToDictionary(o => o.Value, o => o.Value + ".farm" + Guid.NewGuid().ToString("N").Substring(0, 8), StringComparer.Ordinal);
+        DateTime start = DateTime.UtcNow;
         try
         {
             foreach (var output in action.Outputs)
-                await _cas.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, output.Value, cancellationToken).ConfigureAwait(false);
-            return true;
+                await _cas.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, downloaded[output.Value], cancellationToken).ConfigureAwait(false);
+            _timings.Downloaded(job, start, DateTime.UtcNow);
+            if (!claim())
+                return Outputs.Lost;
+            foreach (KeyValuePair<string, string> file in downloaded)
+                File.Move(file.Value, file.Key, overwrite: true);
+            return Outputs.Taken;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
             // The cache named a blob the CAS has since evicted: a miss.
-            return false;
+            return Outputs.Missing;
+        }
+        finally
+        {
+            foreach (string temporary in downloaded.Values)
+                QuietDelete.File(temporary);
         }
     }
 
     private async Task<string> OutputTextAsync(ActionResult result, CancellationToken cancellationToken)
     {
-        async Task<string> Text(ByteString raw, Digest? digest) =>
+        async Task<string> Text(Google.Protobuf.ByteString raw, Digest? digest) =>
             raw.Length > 0 || digest is null || digest.SizeBytes == 0
                 ? raw.ToStringUtf8()
                 : Encoding.UTF8.GetString(await _cas.ReadAsync(digest, cancellationToken).ConfigureAwait(false));
@@ -334,6 +516,21 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         }
     }
 
+    /// <summary>The farm stalled: strict links fail saying what was still waiting; others compile the rest here, with one warning.</summary>
+    private async Task<ProcessResult> StalledAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    {
+        string why = $"no action came back from the remote execution server at {_settings.Endpoint} for {_settings.StallTimeout.TotalSeconds:0.#} s " +
+            $"({_watch.StallDescription}; platform {DescribePlatform()}); is there a worker for that platform?";
+        if (_settings.Strict)
+            throw new RemoteExecutionException(why);
+        if (Interlocked.Exchange(ref _warnedStall, 1) == 0)
+            _warn(why + " The remaining backend compiles run on this machine.");
+        return await FallBackAsync(jobList, job, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string DescribePlatform() =>
+        _settings.Platform.Count == 0 ? "(none)" : string.Join(", ", _settings.Platform.Select(p => p.Key + "=" + p.Value));
+
     private async Task<ProcessResult> FallBackAsync(JobList jobList, BackendJob job, string? why, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _fallbacks);
@@ -348,7 +545,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         try
         {
             Interlocked.Increment(ref _compiledHere);
-            return await _local.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+            Trace?.MarkJob(job, "ran", "here");
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (_settings.ActionTimeout is TimeSpan timeout)
+                deadline.CancelAfter(timeout);
+            ProcessResult run = await _local.ExecuteAsync(jobList, job, deadline.Token).ConfigureAwait(false);
+            return run.Stopped && !cancellationToken.IsCancellationRequested ? LocalRace.TimedOut(run, _settings.ActionTimeout!.Value) : run;
         }
         finally
         {
@@ -367,6 +569,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     public void Dispose()
     {
+        _race?.Dispose();
+        _watch.Dispose();
         _connection.Dispose();
         _localSlots.Dispose();
         _connect.Dispose();

@@ -1,49 +1,107 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.Remote.Protocol;
 using Grpc.Core;
 
 namespace Dtlto.Build.Engine.Remote;
 
 /// <summary>
-/// Calls the server again, after a wait that doubles each time, when it answers UNAVAILABLE (it
-/// restarts, a connection dropped) or RESOURCE_EXHAUSTED (it is busy); other answers are final.
+/// When to call the server again. RESOURCE_EXHAUSTED (the farm is busy) and UNAVAILABLE (it
+/// restarts, a connection dropped) are pushes back: the in-flight limit halves and the call is
+/// repeated after the delay the server asked for (google.rpc.RetryInfo) or one that doubles each
+/// time, with jitter. Waiting for capacity is not a failure: a busy farm is called again until no
+/// action has come back for the stall timeout; an unreachable one until it has not answered for
+/// <see cref="RemoteSettings.UnreachableTimeout"/>. Other answers are final.
 /// </summary>
 internal sealed class RemoteRetry
 {
-    private readonly int _attempts;
-    private readonly TimeSpan _delay;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
+
+    private readonly RemoteSettings _settings;
+    private readonly InFlightLimit _limit;
+    private readonly FarmWatch _watch;
     private int _retries;
 
-    public RemoteRetry(int attempts, TimeSpan delay)
+    public RemoteRetry(RemoteSettings settings, InFlightLimit limit, FarmWatch watch)
     {
-        _attempts = Math.Max(1, attempts);
-        _delay = delay;
+        _settings = settings;
+        _limit = limit;
+        _watch = watch;
     }
 
     /// <summary>How many calls were repeated.</summary>
     public int Retries => Volatile.Read(ref _retries);
 
-    public static bool IsRetryable(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted;
+    public static bool IsPushBack(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted;
 
-    public async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// The wait before calling again after <paramref name="e"/> ended attempt <paramref name="attempt"/>
+    /// of a call made under limit <paramref name="generation"/>; null when the call is not to be repeated.
+    /// </summary>
+    public TimeSpan? DelayBeforeRetry(RpcException e, int attempt, long generation)
+    {
+        if (!IsPushBack(e))
+            return null;
+        _limit.PushedBack(generation);
+        bool givenUp = e.StatusCode == StatusCode.ResourceExhausted
+            ? _watch.IsStalled || _watch.SinceCompletion >= _settings.StallTimeout
+            : _watch.SinceAnswer >= _settings.UnreachableTimeout;
+        if (givenUp)
+            return null;
+        Interlocked.Increment(ref _retries);
+        return RequestedDelay(e) ?? Backoff(attempt);
+    }
+
+    /// <summary>Runs a call, repeating it as <see cref="DelayBeforeRetry"/> says; at most <paramref name="attempts"/> times when given.</summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken, int? attempts = null)
     {
         for (int attempt = 1; ; attempt++)
         {
+            long generation = _limit.Generation;
+            TimeSpan delay;
             try
             {
-                return await call().ConfigureAwait(false);
+                T result = await call().ConfigureAwait(false);
+                _watch.Answered();
+                return result;
             }
-            catch (RpcException e) when (IsRetryable(e) && attempt < _attempts && !cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && (attempts is null || attempt < attempts) && DelayBeforeRetry(e, attempt, generation) is TimeSpan wait)
             {
-                Interlocked.Increment(ref _retries);
-                // Jitter, so that many actions turned away together do not come back together.
-                double factor = Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2));
-                await Task.Delay(TimeSpan.FromMilliseconds(_delay.TotalMilliseconds * factor), cancellationToken).ConfigureAwait(false);
+                delay = wait;
             }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public Task RunAsync(Func<Task> call, CancellationToken cancellationToken) =>
         RunAsync<bool>(async () => { await call().ConfigureAwait(false); return true; }, cancellationToken);
+
+    /// <summary>The first retry waits <see cref="RemoteSettings.RetryDelay"/>, each further one twice as long up to 5 s, give or take a quarter.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        double milliseconds = Math.Min(MaxDelay.TotalMilliseconds, _settings.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16)));
+        // Jitter, so that many actions turned away together do not come back together.
+        return TimeSpan.FromMilliseconds(milliseconds * (0.75 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    /// <summary>The retry_delay of a google.rpc.RetryInfo in the call's status details, when the server sent one.</summary>
+    internal static TimeSpan? RequestedDelay(RpcException e)
+    {
+        byte[]? details = e.Trailers?.GetValueBytes("grpc-status-details-bin");
+        if (details is null)
+            return null;
+        try
+        {
+            Protocol.Status status = Protocol.Status.Parser.ParseFrom(details);
+            RetryInfo? info = status.Details.Where(d => d.Is(RetryInfo.Descriptor)).Select(d => d.Unpack<RetryInfo>()).FirstOrDefault();
+            return info?.RetryDelay is { } delay && delay.ToTimeSpan() > TimeSpan.Zero ? delay.ToTimeSpan() : null;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
 }

@@ -26,7 +26,7 @@ public sealed class RemoteSettings
     /// <summary>Fail when the farm cannot do its part, instead of compiling locally with a warning.</summary>
     public bool Strict { get; init; }
 
-    /// <summary>The most actions in flight at once; the farm, not this machine, is the limit.</summary>
+    /// <summary>The most actions in flight at once, where the adaptive limit starts; the farm, not this machine, is the limit.</summary>
     public int MaxConcurrency { get; init; } = DefaultConcurrency;
 
     /// <summary>Backend compiles this machine runs at once when it compiles itself (cache-only mode, fallback).</summary>
@@ -38,16 +38,30 @@ public sealed class RemoteSettings
     /// <summary>Send the compiler and the LLVM libraries it loads as inputs, for workers that do not have it.</summary>
     public bool UploadToolchain { get; init; }
 
-    /// <summary>Attempts of one call when the server answers UNAVAILABLE or RESOURCE_EXHAUSTED.</summary>
+    /// <summary>Attempts of the first call, which decides whether the server can be reached at all.</summary>
     public int Attempts { get; init; } = 4;
 
     /// <summary>The wait before the first retry; it doubles with every further one.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long one action may run on the farm; null for the server's default.</summary>
+    /// <summary>How long one job may run, on the farm (the action's timeout) or here; null for no limit.</summary>
     public TimeSpan? ActionTimeout { get; init; }
 
-    public const int DefaultConcurrency = 200;
+    /// <summary>How long the link waits with actions out and none coming back before it stops waiting for the farm.</summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    /// <summary>How long calls answered UNAVAILABLE are repeated after the server last answered.</summary>
+    public TimeSpan UnreachableTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a line says what waits on the farm while actions are out.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Let this machine's idle cores compile jobs that are out on the farm too; the first whole result wins.</summary>
+    public bool Race { get; init; } = true;
+
+    public const int DefaultConcurrency = 1000;
+
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Reads a server address: grpc://host:port and http://host:port are cleartext, grpcs:// and

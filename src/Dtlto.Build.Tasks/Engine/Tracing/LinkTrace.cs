@@ -18,6 +18,9 @@ public sealed class LinkTrace : IBackendCompileObserver
     private readonly object _lock = new();
     private readonly List<(string Name, string Lane, DateTime Start, DateTime End, Dictionary<string, string> Args)> _slices = new();
     private readonly Dictionary<BackendJob, DateTime> _started = new();
+    private readonly Dictionary<BackendJob, (string Lane, DateTime Start, DateTime End)> _finished = new();
+    private readonly List<(BackendJob Job, string Name, DateTime Start, DateTime End)> _details = new();
+    private readonly Dictionary<BackendJob, Dictionary<string, string>> _marks = new();
 
     public void AddPhase(string name, DateTime start, DateTime end)
     {
@@ -31,6 +34,27 @@ public sealed class LinkTrace : IBackendCompileObserver
             _started[job] = DateTime.UtcNow;
     }
 
+    /// <summary>
+    /// A part of a job's time (waiting on the farm, executing there, a download), drawn inside the
+    /// job's slice on its worker's lane; clocks of other machines are clamped to the job's span.
+    /// </summary>
+    public void AddJobDetail(BackendJob job, string name, DateTime start, DateTime end)
+    {
+        lock (_lock)
+            _details.Add((job, name, start, end));
+    }
+
+    /// <summary>A fact about a job (where it ran, who won its race), shown in its slice's arguments.</summary>
+    public void MarkJob(BackendJob job, string key, string value)
+    {
+        lock (_lock)
+        {
+            if (!_marks.TryGetValue(job, out Dictionary<string, string>? marks))
+                _marks[job] = marks = new Dictionary<string, string>();
+            marks[key] = value;
+        }
+    }
+
     public void JobFinished(int worker, JobResult result)
     {
         DateTime end = DateTime.UtcNow;
@@ -41,7 +65,15 @@ public sealed class LinkTrace : IBackendCompileObserver
             var args = new Dictionary<string, string> { ["status"] = result.Status.ToString(), ["outputs"] = string.Join(" ", result.Job.Outputs) };
             if (result.Failure is not null)
                 args["failure"] = result.Failure;
-            _slices.Add((result.Job.Bitcode, $"worker {worker + 1}", start, end, args));
+            if (_marks.TryGetValue(result.Job, out Dictionary<string, string>? marks))
+            {
+                foreach (KeyValuePair<string, string> mark in marks)
+                    args[mark.Key] = mark.Value;
+            }
+
+            string lane = $"worker {worker + 1}";
+            _finished[result.Job] = (lane, start, end);
+            _slices.Add((result.Job.Bitcode, lane, start, end, args));
         }
     }
 
@@ -58,7 +90,16 @@ public sealed class LinkTrace : IBackendCompileObserver
     {
         List<(string Name, string Lane, DateTime Start, DateTime End, Dictionary<string, string> Args)> slices;
         lock (_lock)
+        {
             slices = new List<(string, string, DateTime, DateTime, Dictionary<string, string>)>(_slices);
+            foreach ((BackendJob job, string name, DateTime start, DateTime end) in _details)
+            {
+                if (!_finished.TryGetValue(job, out (string Lane, DateTime Start, DateTime End) span))
+                    continue;
+                DateTime from = Clamp(start, span.Start, span.End);
+                slices.Add((name, span.Lane, from, Clamp(end, from, span.End), new Dictionary<string, string>()));
+            }
+        }
 
         var lanes = new List<string> { "link" };
         foreach (var slice in slices)
@@ -104,6 +145,8 @@ public sealed class LinkTrace : IBackendCompileObserver
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    private static DateTime Clamp(DateTime value, DateTime low, DateTime high) => value < low ? low : value > high ? high : value;
 
     private static long Microseconds(DateTime time) => (time.ToUniversalTime().Ticks - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks) / 10;
 }

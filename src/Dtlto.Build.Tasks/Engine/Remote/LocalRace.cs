@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.FileSystem;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+
+namespace Dtlto.Build.Engine.Remote;
+
+/// <summary>
+/// Dynamic execution, as Bazel's dynamic spawn strategy and Chromium's remote client do it: while
+/// jobs are out on the farm, this machine's cores that would otherwise idle compile them too,
+/// those still waiting (here for a place, or queued on the farm) first, in the order they went
+/// out, then those executing, which at the end of a link are its slowest. A racer compiles to
+/// files of its own; the first whole result claims the job and is moved into place, and the
+/// other attempt is cancelled (the farm still caches what it finishes).
+/// </summary>
+internal sealed class LocalRace : IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
+    private readonly LocalExecutor _local;
+    private readonly SemaphoreSlim _cores;
+    private readonly int _racers;
+    private readonly TimeSpan? _jobTimeout;
+    private readonly object _lock = new();
+    private readonly List<RaceEntry> _entries = new();
+    private readonly CancellationTokenSource _closing = new();
+    private Task[]? _running;
+    private long _order;
+
+    /// <param name="cores">This machine's compile slots, shared with the compiles that do not race.</param>
+    public LocalRace(LocalExecutor local, SemaphoreSlim cores, int racers, TimeSpan? jobTimeout)
+    {
+        _local = local;
+        _cores = cores;
+        _racers = Math.Max(1, racers);
+        _jobTimeout = jobTimeout;
+    }
+
+    /// <summary>Puts a job out on the farm up for racing; pair with <see cref="LeaveAsync"/>.</summary>
+    public RaceEntry Enter(JobList jobList, BackendJob job, CancellationTokenSource farmAttempt)
+    {
+        var entry = new RaceEntry(jobList, job, farmAttempt, Interlocked.Increment(ref _order));
+        lock (_lock)
+        {
+            _entries.Add(entry);
+            _running ??= Enumerable.Range(0, _racers).Select(_ => Task.Run(RaceAsync)).ToArray();
+        }
+
+        return entry;
+    }
+
+    /// <summary>Ends a job's race: this machine's attempt is stopped and waited for, so that nothing writes the job's outputs afterwards.</summary>
+    public async Task LeaveAsync(RaceEntry entry)
+    {
+        lock (_lock)
+            _entries.Remove(entry);
+        entry.HereAttempt.Cancel();
+        if (entry.RacedHere)
+            await entry.HereResult.ConfigureAwait(false);
+    }
+
+    private async Task RaceAsync()
+    {
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                await _cores.WaitAsync(_closing.Token).ConfigureAwait(false);
+                RaceEntry? entry;
+                try
+                {
+                    entry = Take();
+                    if (entry is not null)
+                        await CompileAsync(entry).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _cores.Release();
+                }
+
+                if (entry is null)
+                    await Task.Delay(Poll, _closing.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The link is over.
+        }
+    }
+
+    /// <summary>The job to race next: waiting before executing, then the one that went out first.</summary>
+    private RaceEntry? Take()
+    {
+        lock (_lock)
+        {
+            foreach (RaceEntry entry in _entries
+                .Where(e => !e.RacedHere && e.Winner == RaceWinner.None)
+                .OrderBy(e => e.Stage.Value == FarmStage.Executing ? 1 : 0)
+                .ThenBy(e => e.Order))
+            {
+                if (entry.TryTake())
+                    return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Compiles the job here to files of its own and, when the result is whole and the farm has not won, moves them into place.</summary>
+    private async Task CompileAsync(RaceEntry entry)
+    {
+        ProcessResult? result = null;
+        var own = entry.Job.Outputs.Select(entry.JobList.Resolve).ToDictionary(path => path, path => path + ".here" + Guid.NewGuid().ToString("N").Substring(0, 8), StringComparer.Ordinal);
+        try
+        {
+            List<string>? command = entry.Winner == RaceWinner.None ? CommandRewrite.Command(entry.JobList.CommandFor(entry.Job), entry.JobList, own) : null;
+            if (command is null)
+                return;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(entry.HereAttempt.Token, _closing.Token);
+            if (_jobTimeout is TimeSpan timeout)
+                attempt.CancelAfter(timeout);
+            result = await _local.RunAsync(entry.JobList, command, own.Values.First(), attempt.Token).ConfigureAwait(false);
+            if (result.Stopped && !entry.HereAttempt.IsCancellationRequested && !_closing.IsCancellationRequested)
+                result = TimedOut(result, _jobTimeout!.Value);
+            bool whole = result.ExitCode == 0 && !result.Stopped && result.StartError is null && own.Values.All(path => ObjectFileCheck.Problem(path) is null);
+            if (whole && entry.TryWin(RaceWinner.Here))
+            {
+                foreach (KeyValuePair<string, string> output in own)
+                    File.Move(output.Value, output.Key, overwrite: true);
+                entry.FarmAttempt.Cancel();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result = new ProcessResult(-1, "", TimeSpan.Zero, stopped: false, startError: $"cannot put the object compiled here in place: {e.Message}");
+        }
+        finally
+        {
+            foreach (string path in own.Values)
+            {
+                QuietDelete.File(path);
+                CompilerTemporaries.DeleteFor(path);
+            }
+
+            entry.HereEnded(result);
+        }
+    }
+
+    /// <summary>A compile here that ran out of time, as the job's failure.</summary>
+    internal static ProcessResult TimedOut(ProcessResult run, TimeSpan timeout) =>
+        new(-1, run.Output, run.Elapsed, stopped: false, startError: $"timed out after {timeout.TotalSeconds:0.#} s and was killed");
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        Task[]? running;
+        lock (_lock)
+            running = _running;
+        if (running is not null)
+            Task.WaitAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)).ToArray());
+        _closing.Dispose();
+    }
+}

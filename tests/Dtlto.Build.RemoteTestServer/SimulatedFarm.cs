@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Remote.Protocol;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Dtlto.Build.RemoteTestServer;
+
+/// <summary>
+/// A farm of many workers on one machine, for measuring the client at scale: an action is not run
+/// but waits for one of <see cref="Workers"/> virtual workers, then for the scheduling latency and
+/// its recorded duration, and returns an object of its recorded size (a valid ELF header before
+/// bytes unique to the action). Durations and sizes come from a table keyed by module, as the
+/// benchmark's job-list generator writes it; the module is read from the action's output name.
+/// </summary>
+internal sealed class SimulatedFarm
+{
+    private readonly SemaphoreSlim _workers;
+    private readonly IReadOnlyDictionary<string, (double Seconds, long Bytes)> _jobs;
+
+    public SimulatedFarm(int workers, TimeSpan latency, IReadOnlyDictionary<string, (double Seconds, long Bytes)> jobs)
+    {
+        Workers = workers;
+        Latency = latency;
+        _workers = new SemaphoreSlim(workers);
+        _jobs = jobs;
+    }
+
+    public int Workers { get; }
+
+    /// <summary>Time between a worker being free and the action starting on it: the farm's scheduling.</summary>
+    public TimeSpan Latency { get; }
+
+    /// <summary>Reads a table of "module seconds output-bytes" lines (tab-separated).</summary>
+    public static IReadOnlyDictionary<string, (double Seconds, long Bytes)> ReadTable(string path)
+    {
+        var jobs = new Dictionary<string, (double, long)>(StringComparer.Ordinal);
+        foreach (string line in File.ReadLines(path))
+        {
+            string[] fields = line.Split('\t');
+            if (fields.Length >= 3 && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && long.TryParse(fields[2], out long bytes))
+                jobs[fields[0]] = (seconds, bytes);
+        }
+
+        return jobs;
+    }
+
+    public async Task<ActionResult> RunAsync(ServerState state, Digest actionDigest, Command command, ExecutedActionMetadata metadata, CancellationToken cancellationToken)
+    {
+        string output = command.OutputPaths.Count > 0 ? command.OutputPaths[0] : "out.o";
+        string module = Path.GetFileName(output);
+        module = module.EndsWith(".native.o", StringComparison.Ordinal) ? module.Substring(0, module.Length - ".native.o".Length) : module;
+        (double seconds, long bytes) = _jobs.TryGetValue(module, out var known) ? known : (0.1, 4096);
+
+        await _workers.WaitAsync(cancellationToken);
+        try
+        {
+            await Task.Delay(Latency, cancellationToken);
+            metadata.InputFetchStartTimestamp = metadata.InputFetchCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            metadata.ExecutionStartTimestamp = metadata.InputFetchCompletedTimestamp;
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+            metadata.ExecutionCompletedTimestamp = metadata.OutputUploadStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            byte[] data = ObjectOfSize(bytes, actionDigest.Hash);
+            var digest = new Digest { Hash = CasService.Hash(data), SizeBytes = data.LongLength };
+            state.Put(data, digest);
+            metadata.OutputUploadCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            var result = new ActionResult { ExitCode = 0 };
+            result.OutputFiles.Add(new OutputFile { Path = output, Digest = digest });
+            return result;
+        }
+        finally
+        {
+            _workers.Release();
+        }
+    }
+
+    /// <summary>An ELF64 header whose one section header ends the file, then bytes drawn from the action's digest.</summary>
+    private static byte[] ObjectOfSize(long size, string seed)
+    {
+        var data = new byte[Math.Max(128, size)];
+        new Random(seed.GetHashCode(StringComparison.Ordinal)).NextBytes(data);
+        byte[] ident = { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0 };
+        Array.Clear(data, 0, 64);
+        ident.CopyTo(data, 0);
+        BitConverter.TryWriteBytes(data.AsSpan(0x10), (ushort)1);
+        BitConverter.TryWriteBytes(data.AsSpan(0x12), (ushort)0x3E);
+        BitConverter.TryWriteBytes(data.AsSpan(0x28), (ulong)(data.Length - 64));
+        BitConverter.TryWriteBytes(data.AsSpan(0x3A), (ushort)64);
+        BitConverter.TryWriteBytes(data.AsSpan(0x3C), (ushort)1);
+        return data;
+    }
+}
