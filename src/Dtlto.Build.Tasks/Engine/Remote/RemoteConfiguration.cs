@@ -60,6 +60,7 @@ public sealed class RemoteConfiguration
         if (StallTimeoutSeconds is < 0 or >= 1e7)
             throw new FormatException($"the remote stall timeout must be a number of seconds above 0, not {StallTimeoutSeconds}");
 
+        TimeSpan stall = StallTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(StallTimeoutSeconds.Value) : RemoteSettings.DefaultStallTimeout;
         return new RemoteSettings(endpoint)
         {
             InstanceName = InstanceName?.Trim() ?? "",
@@ -71,7 +72,9 @@ public sealed class RemoteConfiguration
             Token = ReadToken(),
             UploadToolchain = UploadToolchain,
             ActionTimeout = ActionTimeout,
-            StallTimeout = StallTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(StallTimeoutSeconds.Value) : RemoteSettings.DefaultStallTimeout,
+            StallTimeout = stall,
+            // At least one status line before a short stall timeout ends the wait.
+            StatusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, stall.Ticks / 2)),
             Race = Race,
         };
     }
