@@ -103,4 +103,29 @@ public sealed class SdkRemoteTests
         Assert.AreNotEqual(0, badToken.ExitCode);
         StringAssert.Contains(badToken.StandardOutput, "error DTLTO3106: remote execution cannot start: cannot read the remote token file /no/such/token");
     }
+
+    [TestMethod]
+    public async Task TheSdkStopsWaitingForAStalledFarmAndRacesItWithTheCoresItWasGranted()
+    {
+        // The farm has no worker for Windows actions: they stay queued.
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.WorkerPlatform = new[] { "OSFamily=Linux" });
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+        string[] windowsFarm = { "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemotePlatform=OSFamily=Windows" };
+
+        CommandResult stalled = workspace.Build(project, windowsFarm.Concat(new[] { "-p:DtltoRemoteStallTimeout=3", "-p:DtltoRemoteStrict=true", "-p:DtltoRemoteRace=false", "-p:TargetName=strict" }).ToArray());
+        CommandResult raced = workspace.Build(project, windowsFarm);
+
+        Assert.AreNotEqual(0, stalled.ExitCode);
+        StringAssert.Contains(stalled.StandardOutput, "error DTLTO3101");
+        StringAssert.Contains(stalled.StandardOutput, "no action came back from the remote execution server");
+        StringAssert.Contains(stalled.StandardOutput, "platform OSFamily=Windows); is there a worker for that platform?");
+        StringAssert.Contains(stalled.StandardOutput, "waiting for the farm: ", "a status line while the actions wait");
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/strict")));
+
+        Assert.AreEqual(0, raced.ExitCode, raced.ToString());
+        (int jobs, _) = Summary(raced);
+        StringAssert.Contains(raced.StandardOutput, $"remote: 0 executed, {jobs} compiled here, races won {jobs} here, 0 on the farm");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+    }
 }
