@@ -58,6 +58,7 @@ internal sealed class SimulatedFarm
         await _workers.WaitAsync(cancellationToken);
         try
         {
+            metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             await Task.Delay(Latency, cancellationToken);
             metadata.InputFetchStartTimestamp = metadata.InputFetchCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             metadata.ExecutionStartTimestamp = metadata.InputFetchCompletedTimestamp;
