@@ -30,15 +30,24 @@ internal sealed class RemoteCas
     private const int ChunkSize = 1024 * 1024;
     private const int DigestsPerQuery = 4096;
 
+    /// <summary>Calls of each kind out at once; items submitted meanwhile leave together in the next.</summary>
+    private const int CallsAtOnce = 4;
+
     private readonly RemoteConnection _connection;
     private readonly RemoteRetry _retry;
-    private readonly ConcurrentDictionary<string, Task> _uploads = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _uploads = new();
+    private readonly Coalescer<Digest, bool> _findMissing;
+    private readonly Coalescer<Blob, bool> _update;
+    private readonly Coalescer<Digest, byte[]> _read;
     private long _batchLimit = DefaultBatchLimit;
 
     public RemoteCas(RemoteConnection connection, RemoteRetry retry)
     {
         _connection = connection;
         _retry = retry;
+        _findMissing = new Coalescer<Digest, bool>(FindMissingAsync, _ => 1, () => DigestsPerQuery, CallsAtOnce);
+        _update = new Coalescer<Blob, bool>(UpdateBatchAsync, b => b.Digest.SizeBytes, () => BatchPayload, CallsAtOnce);
+        _read = new Coalescer<Digest, byte[]>(BatchReadAsync, d => d.SizeBytes, () => BatchPayload, CallsAtOnce);
     }
 
     /// <summary>Blobs larger than this go through ByteStream.</summary>
@@ -50,85 +59,56 @@ internal sealed class RemoteCas
 
     private long BatchPayload => Math.Max(1, _batchLimit - BatchOverhead);
 
-    /// <summary>Makes sure every blob is in the CAS.</summary>
+    /// <summary>
+    /// Makes sure every blob is in the CAS. Each blob is asked about and sent once however many
+    /// actions share it, and the questions and small uploads of all actions go out together.
+    /// </summary>
     public async Task UploadAsync(IEnumerable<Blob> blobs, CancellationToken cancellationToken)
     {
-        List<Blob> distinct = blobs.GroupBy(b => ContentDigest.Key(b.Digest)).Select(g => g.First()).ToList();
-        // Blobs another action is uploading already: wait for that upload instead of repeating it.
-        var pending = new List<Task>();
-        var fresh = new List<Blob>();
-        foreach (Blob blob in distinct)
+        var uploads = new List<Task>();
+        foreach (Blob blob in blobs)
         {
-            if (_uploads.TryGetValue(ContentDigest.Key(blob.Digest), out Task? upload) && !upload.IsFaulted && !upload.IsCanceled)
-                pending.Add(upload);
-            else
-                fresh.Add(blob);
+            string key = ContentDigest.Key(blob.Digest);
+            Lazy<Task> upload = _uploads.GetOrAdd(key, _ => new Lazy<Task>(() => UploadOneAsync(blob)));
+            if (upload.Value.IsFaulted || upload.Value.IsCanceled)
+            {
+                // An upload that failed before is tried again by the next action that needs the blob.
+                var again = new Lazy<Task>(() => UploadOneAsync(blob));
+                upload = _uploads.TryUpdate(key, again, upload) ? again : _uploads[key];
+            }
+
+            uploads.Add(upload.Value);
         }
 
-        if (fresh.Count > 0)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            foreach (Blob blob in fresh)
-                _uploads[ContentDigest.Key(blob.Digest)] = done.Task;
-            try
-            {
-                await UploadMissingAsync(fresh, cancellationToken).ConfigureAwait(false);
-                done.SetResult();
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-                _ = done.Task.Exception;
-                throw;
-            }
-        }
-
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        await Task.WhenAll(uploads).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Forgets which blobs were uploaded, after the server said an input was missing after all.</summary>
     public void ForgetUploads() => _uploads.Clear();
 
-    private async Task UploadMissingAsync(IReadOnlyList<Blob> blobs, CancellationToken cancellationToken)
+    private async Task UploadOneAsync(Blob blob)
     {
-        var byKey = blobs.ToDictionary(b => ContentDigest.Key(b.Digest));
-        var missing = new List<Blob>();
-        for (int start = 0; start < blobs.Count; start += DigestsPerQuery)
-        {
-            var request = new FindMissingBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
-            request.BlobDigests.AddRange(blobs.Skip(start).Take(DigestsPerQuery).Select(b => b.Digest));
-            FindMissingBlobsResponse response = await _retry.RunAsync(
-                () => _connection.Cas.FindMissingBlobsAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
-            missing.AddRange(response.MissingBlobDigests.Select(d => byKey[ContentDigest.Key(d)]));
-        }
-
-        var batch = new List<Blob>();
-        long batchBytes = 0;
-        foreach (Blob blob in missing.OrderBy(b => b.Digest.SizeBytes))
-        {
-            if (blob.Digest.SizeBytes > BatchPayload)
-            {
-                await WriteAsync(blob, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (batchBytes + blob.Digest.SizeBytes > BatchPayload)
-            {
-                await UpdateBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                batch.Clear();
-                batchBytes = 0;
-            }
-
-            batch.Add(blob);
-            batchBytes += blob.Digest.SizeBytes;
-        }
-
-        if (batch.Count > 0)
-            await UpdateBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (!await _findMissing.SubmitAsync(blob.Digest).ConfigureAwait(false))
+            return;
+        if (blob.Digest.SizeBytes > BatchPayload)
+            await WriteAsync(blob, CancellationToken.None).ConfigureAwait(false);
+        else
+            await _update.SubmitAsync(blob).ConfigureAwait(false);
     }
 
-    private async Task UpdateBatchAsync(IReadOnlyList<Blob> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<bool>> FindMissingAsync(IReadOnlyList<Digest> digests)
     {
+        var request = new FindMissingBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
+        request.BlobDigests.AddRange(digests);
+        FindMissingBlobsResponse response = await _retry.RunAsync(
+            () => _connection.Cas.FindMissingBlobsAsync(request, _connection.Call(CancellationToken.None)).ResponseAsync, CancellationToken.None).ConfigureAwait(false);
+        var missing = new HashSet<string>(response.MissingBlobDigests.Select(ContentDigest.Key), StringComparer.Ordinal);
+        return digests.Select(d => missing.Contains(ContentDigest.Key(d))).ToList();
+    }
+
+    private async Task<IReadOnlyList<bool>> UpdateBatchAsync(IReadOnlyList<Blob> batch)
+    {
+        CancellationToken cancellationToken = CancellationToken.None;
         var request = new BatchUpdateBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
         foreach (Blob blob in batch)
             request.Requests.Add(new BatchUpdateBlobsRequest.Types.Request { Digest = blob.Digest, Data = ByteString.CopyFrom(blob.ReadAll()) });
@@ -137,6 +117,7 @@ internal sealed class RemoteCas
         BatchUpdateBlobsResponse.Types.Response? failed = response.Responses.FirstOrDefault(r => r.Status is not null && r.Status.Code != 0);
         if (failed is not null)
             throw new RpcException(new Status((StatusCode)failed.Status.Code, $"the server refused blob {failed.Digest.Hash}: {failed.Status.Message}"));
+        return batch.Select(_ => true).ToList();
     }
 
     /// <summary>Uploads one blob through ByteStream.Write, in chunks, under a fresh upload name.</summary>
@@ -175,7 +156,7 @@ internal sealed class RemoteCas
     {
         byte[] data = digest.SizeBytes > BatchPayload
             ? await StreamAsync(digest, cancellationToken).ConfigureAwait(false)
-            : await BatchReadAsync(digest, cancellationToken).ConfigureAwait(false);
+            : digest.SizeBytes == 0 ? Array.Empty<byte>() : await _read.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (data.LongLength != digest.SizeBytes || ContentDigest.Hex(SHA256.HashData(data)) != digest.Hash)
             throw new RpcException(new Status(StatusCode.DataLoss, $"blob {digest.Hash} came back with other content"));
         return data;
@@ -201,18 +182,25 @@ internal sealed class RemoteCas
         }
     }
 
-    private async Task<byte[]> BatchReadAsync(Digest digest, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<byte[]>> BatchReadAsync(IReadOnlyList<Digest> digests)
     {
-        if (digest.SizeBytes == 0)
-            return Array.Empty<byte>();
         var request = new BatchReadBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
-        request.Digests.Add(digest);
+        request.Digests.AddRange(digests);
         BatchReadBlobsResponse response = await _retry.RunAsync(
-            () => _connection.Cas.BatchReadBlobsAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
-        BatchReadBlobsResponse.Types.Response? blob = response.Responses.FirstOrDefault(r => r.Digest?.Hash == digest.Hash);
-        if (blob is null || (blob.Status is not null && blob.Status.Code != 0))
-            throw new RpcException(new Status(blob?.Status is null ? StatusCode.NotFound : (StatusCode)blob.Status.Code, $"blob {digest.Hash} could not be read: {blob?.Status?.Message ?? "not in the answer"}"));
-        return blob.Data.ToByteArray();
+            () => _connection.Cas.BatchReadBlobsAsync(request, _connection.Call(CancellationToken.None)).ResponseAsync, CancellationToken.None).ConfigureAwait(false);
+        var blobs = new Dictionary<string, BatchReadBlobsResponse.Types.Response>(StringComparer.Ordinal);
+        foreach (BatchReadBlobsResponse.Types.Response blob in response.Responses)
+        {
+            if (blob.Digest is not null)
+                blobs[ContentDigest.Key(blob.Digest)] = blob;
+        }
+
+        return digests.Select(digest =>
+        {
+            if (!blobs.TryGetValue(ContentDigest.Key(digest), out BatchReadBlobsResponse.Types.Response? blob) || (blob.Status is not null && blob.Status.Code != 0))
+                throw new RpcException(new Status(blob?.Status is null ? StatusCode.NotFound : (StatusCode)blob.Status.Code, $"blob {digest.Hash} could not be read: {blob?.Status?.Message ?? "not in the answer"}"));
+            return blob.Data.ToByteArray();
+        }).ToList();
     }
 
     private Task<byte[]> StreamAsync(Digest digest, CancellationToken cancellationToken) => _retry.RunAsync(
