@@ -30,8 +30,8 @@ ROOT = os.path.dirname(HERE)
 class Server:
     """The test server as a separate process, stopped by closing its standard input."""
 
-    def __init__(self, program):
-        self.process = subprocess.Popen([program], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, program, *options):
+        self.process = subprocess.Popen([program, "0", *options], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("listening "):
             sys.exit(f"error: the test server did not start: {line}")

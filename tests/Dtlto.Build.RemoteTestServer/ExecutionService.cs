@@ -118,6 +118,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         var metadata = new ExecutedActionMetadata { Worker = "test-worker", QueuedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow) };
         if (_state.ExecuteStartedMarker is string marker)
             File.WriteAllText(marker, request.ActionDigest.Hash);
+        using IDisposable? worker = await _state.TakeWorkerAsync(_state.Stopping.Token);
         if (_state.ExecuteDelay > TimeSpan.Zero)
             await Task.Delay(_state.ExecuteDelay, _state.Stopping.Token);
         try

@@ -104,7 +104,7 @@ internal sealed class ServerState
     /// <summary>End every Execute stream after its first, unfinished operation, as a server restarting might.</summary>
     public bool EndExecuteStreamsEarly { get; set; }
 
-    /// <summary>How long each action waits before it runs (a busy farm); and a file touched when one starts waiting.</summary>
+    /// <summary>How long each action waits before it runs (a busy farm, or with <see cref="Workers"/> a worker's start-up); and a file touched when one starts waiting.</summary>
     public TimeSpan ExecuteDelay { get; set; }
 
     public string? ExecuteStartedMarker { get; set; }
@@ -120,6 +120,34 @@ internal sealed class ServerState
 
     /// <summary>The platform properties (name=value) of the only worker; an action asking for any other stays queued. Null: a worker for everything.</summary>
     public string[]? WorkerPlatform { get; set; }
+
+    /// <summary>Workers that run actions, one action each at a time (others wait in the queue); 0 for one per action.</summary>
+    public int Workers
+    {
+        get => _workers?.CurrentCount ?? 0;
+        set => _workers = value > 0 ? new SemaphoreSlim(value) : null;
+    }
+
+    private SemaphoreSlim? _workers;
+
+    /// <summary>A worker's place, for the length of one action; null when workers are not limited.</summary>
+    public async Task<IDisposable?> TakeWorkerAsync(CancellationToken cancellationToken)
+    {
+        SemaphoreSlim? workers = _workers;
+        if (workers is null)
+            return null;
+        await workers.WaitAsync(cancellationToken);
+        return new Release(workers);
+    }
+
+    private sealed class Release : IDisposable
+    {
+        private SemaphoreSlim? _workers;
+
+        public Release(SemaphoreSlim workers) => _workers = workers;
+
+        public void Dispose() => Interlocked.Exchange(ref _workers, null)?.Release();
+    }
 
     /// <summary>When set, actions are not run but simulated on virtual workers (the scale benchmark).</summary>
     public SimulatedFarm? Simulation { get; set; }

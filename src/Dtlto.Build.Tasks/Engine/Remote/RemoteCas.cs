@@ -27,6 +27,9 @@ internal sealed class RemoteCas
     /// <summary>Room in a batch request for everything but the blobs' bytes.</summary>
     private const long BatchOverhead = 64 * 1024;
 
+    /// <summary>What one blob adds to a batch besides its bytes: its digest, status and framing.</summary>
+    private const long PerBlobOverhead = 160;
+
     private const int ChunkSize = 1024 * 1024;
     private const int DigestsPerQuery = 4096;
 
@@ -46,8 +49,8 @@ internal sealed class RemoteCas
         _connection = connection;
         _retry = retry;
         _findMissing = new Coalescer<Digest, bool>(FindMissingAsync, _ => 1, () => DigestsPerQuery, CallsAtOnce);
-        _update = new Coalescer<Blob, bool>(UpdateBatchAsync, b => b.Digest.SizeBytes, () => BatchPayload, CallsAtOnce);
-        _read = new Coalescer<Digest, byte[]>(BatchReadAsync, d => d.SizeBytes, () => BatchPayload, CallsAtOnce);
+        _update = new Coalescer<Blob, bool>(UpdateBatchAsync, b => b.Digest.SizeBytes + PerBlobOverhead, () => BatchPayload, CallsAtOnce);
+        _read = new Coalescer<Digest, byte[]>(BatchReadAsync, d => d.SizeBytes + PerBlobOverhead, () => BatchPayload, CallsAtOnce);
     }
 
     /// <summary>Blobs larger than this go through ByteStream.</summary>

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Measures racing the farm (dynamic execution) against a farm slower than it looks.
+
+The farm is the test server with few workers, each taking a start-up latency before it runs an
+action with the real clang (dtlto-remote-test-server --workers N --latency-ms MS): a small or busy
+farm, whose queue grows while this machine's cores would idle. A generated program is linked,
+in turn, each round against a freshly started server (so that nothing comes from its cache):
+
+  local only    dtlto-distributor without --remote (--jobs = this machine's cores)
+  remote only   --remote --remote-race=false
+  racing        --remote (racing is on by default)
+
+Prints medians of the wall times, how many jobs each side won when racing, and the ratio of
+racing to the better of the other two (the goal: at most 1.05), and checks every program prints
+the same.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from measure import compile_all, measure, median
+from remote_bench import Server
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def link(clang, distributor, folder, objects, extra):
+    args = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
+            *[f"-Xthinlto-distributor={e}" for e in extra], "-o", "app", *objects]
+    run = measure(args, folder)
+    program = subprocess.run([os.path.join(folder, "app")], capture_output=True, text=True)
+    races = re.search(r"races won (\d+) here, (\d+) on the farm", run.output)
+    return run.wall, program.stdout, (int(races.group(1)), int(races.group(2))) if races else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modules", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=8, help="the farm's workers")
+    parser.add_argument("--latency-ms", type=float, default=500, help="each worker's start-up time per action")
+    parser.add_argument("--llvm", default="/usr/lib/llvm-22/bin")
+    parser.add_argument("--distributor", required=True, help="path of dtlto-distributor")
+    parser.add_argument("--server", required=True, help="path of dtlto-remote-test-server")
+    args = parser.parse_args()
+
+    folder = os.path.join(HERE, "out", "race", "program")
+    shutil.rmtree(os.path.dirname(folder), ignore_errors=True)
+    subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), folder, "--modules", str(args.modules)])
+    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c"))
+    compile_all(os.path.join(args.llvm, "clang"), sources, folder, [])
+    objects = [s[:-2] + ".o" for s in sources]
+    clang = os.path.join(args.llvm, "clang")
+    farm = ["--workers", str(args.workers), "--latency-ms", str(args.latency_ms)]
+
+    times = {"local only": [], "remote only": [], "racing": []}
+    wins = []
+    expected = None
+    for _ in range(args.runs):
+        for mode in times:
+            server = Server(args.server, *farm) if mode != "local only" else None
+            try:
+                extra = [] if server is None else [f"--remote={server.endpoint}", "--verbose"] + (["--remote-race=false"] if mode == "remote only" else [])
+                wall, output, races = link(clang, args.distributor, folder, objects, extra)
+            finally:
+                if server is not None:
+                    server.stop()
+            expected = expected or output
+            if output != expected:
+                sys.exit(f"error: the {mode} program printed something else")
+            times[mode].append(wall)
+            if mode == "racing" and races:
+                wins.append(races)
+
+    best = min(median(times["local only"]), median(times["remote only"]))
+    print(f"Racing the farm: generated program of {args.modules + 1} modules; farm of {args.workers} workers, {args.latency_ms:g} ms start-up per action; median of {args.runs}")
+    print(f"{'mode':<12} {'wall s':>7} {'vs best':>8}")
+    for mode, walls in times.items():
+        print(f"{mode:<12} {median(walls):>7.2f} {median(walls) / best:>8.2f}")
+    if wins:
+        here = median([w[0] for w in wins])
+        there = median([w[1] for w in wins])
+        print(f"racing: jobs won here {here:g}, on the farm {there:g} (medians)")
+
+
+if __name__ == "__main__":
+    main()
