@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Measures racing the farm (dynamic execution) against a farm slower than it looks.
+"""Measures racing the farm (dynamic execution) against a small farm.
 
-The farm is the test server with few workers, each taking a start-up latency before it runs an
-action with the real clang (dtlto-remote-test-server --workers N --latency-ms MS): a small or busy
-farm, whose queue grows while this machine's cores would idle. A generated program is linked,
-in turn, each round against a freshly started server (so that nothing comes from its cache):
+The farm must not compute on this machine's cores, or racing would only fight itself for them:
+it is the test server's simulated farm (dtlto-remote-test-server --simulate-workers N
+--latency-ms MS), whose N virtual workers each take a start-up latency and then the job's
+recorded duration, and return the real object of the job. Durations and objects are recorded
+first, by a local link of the same program with --history and --save-temps. The program is then
+linked, in turn, each round against a freshly started farm (so that nothing comes from its cache):
 
   local only    dtlto-distributor without --remote (--jobs = this machine's cores)
   remote only   --remote --remote-race=false
@@ -15,6 +17,7 @@ racing to the better of the other two (the goal: at most 1.05), and checks every
 the same.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -25,6 +28,26 @@ from measure import compile_all, measure, median
 from remote_bench import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def record(clang, distributor, folder, objects):
+    """Links once locally keeping lld's files, and writes the farm's table: module, seconds, bytes, object."""
+    recording = os.path.join(os.path.dirname(folder), "recording")
+    shutil.rmtree(recording, ignore_errors=True)
+    os.makedirs(recording)
+    for o in objects:
+        shutil.copy(os.path.join(folder, o), recording)
+    history = os.path.join(recording, "history.json")
+    subprocess.check_call([clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
+                           f"-Xthinlto-distributor=--history={history}", "-Wl,--save-temps", "-o", "app", *objects], cwd=recording)
+    seconds = json.load(open(history))
+    job_list = json.load(open(next(os.path.join(recording, f) for f in os.listdir(recording) if f.endswith(".dist-file.json"))))
+    table = os.path.join(os.path.dirname(folder), "farm-jobs.tsv")
+    with open(table, "w") as f:
+        for job in job_list["jobs"]:
+            module, output = job["inputs"][0], os.path.join(recording, job["outputs"][0])
+            f.write(f"{module}\t{seconds[module]:.4f}\t{os.path.getsize(output)}\t{output}\n")
+    return table
 
 
 def link(clang, distributor, folder, objects, extra):
@@ -42,6 +65,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=8, help="the farm's workers")
     parser.add_argument("--latency-ms", type=float, default=500, help="each worker's start-up time per action")
+    parser.add_argument("--extra", action="append", default=[], help="another distributor option for the remote links")
     parser.add_argument("--llvm", default="/usr/lib/llvm-22/bin")
     parser.add_argument("--distributor", required=True, help="path of dtlto-distributor")
     parser.add_argument("--server", required=True, help="path of dtlto-remote-test-server")
@@ -54,7 +78,7 @@ def main():
     compile_all(os.path.join(args.llvm, "clang"), sources, folder, [])
     objects = [s[:-2] + ".o" for s in sources]
     clang = os.path.join(args.llvm, "clang")
-    farm = ["--workers", str(args.workers), "--latency-ms", str(args.latency_ms)]
+    farm = ["--simulate-workers", str(args.workers), "--latency-ms", str(args.latency_ms), "--jobs", record(clang, args.distributor, folder, objects)]
 
     times = {"local only": [], "remote only": [], "racing": []}
     wins = []
@@ -63,7 +87,7 @@ def main():
         for mode in times:
             server = Server(args.server, *farm) if mode != "local only" else None
             try:
-                extra = [] if server is None else [f"--remote={server.endpoint}", "--verbose"] + (["--remote-race=false"] if mode == "remote only" else [])
+                extra = [] if server is None else [f"--remote={server.endpoint}", "--verbose", *args.extra] + (["--remote-race=false"] if mode == "remote only" else [])
                 wall, output, races = link(clang, args.distributor, folder, objects, extra)
             finally:
                 if server is not None:
@@ -76,7 +100,7 @@ def main():
                 wins.append(races)
 
     best = min(median(times["local only"]), median(times["remote only"]))
-    print(f"Racing the farm: generated program of {args.modules + 1} modules; farm of {args.workers} workers, {args.latency_ms:g} ms start-up per action; median of {args.runs}")
+    print(f"Racing the farm: generated program of {args.modules + 1} modules; simulated farm of {args.workers} workers, {args.latency_ms:g} ms start-up per action; median of {args.runs}")
     print(f"{'mode':<12} {'wall s':>7} {'vs best':>8}")
     for mode, walls in times.items():
         print(f"{mode:<12} {median(walls):>7.2f} {median(walls) / best:>8.2f}")

@@ -27,7 +27,7 @@ internal static class Program
                     state.MaxConcurrentExecutions = int.Parse(cap);
                 if (Option("--simulate-workers") is string workers)
                 {
-                    var table = Option("--jobs") is string path ? SimulatedFarm.ReadTable(path) : new System.Collections.Generic.Dictionary<string, (double, long)>();
+                    var table = Option("--jobs") is string path ? SimulatedFarm.ReadTable(path) : new System.Collections.Generic.Dictionary<string, SimulatedJob>();
                     state.Simulation = new SimulatedFarm(int.Parse(workers), TimeSpan.FromMilliseconds(double.Parse(Option("--latency-ms") ?? "0")), table);
                 }
             },

@@ -19,9 +19,9 @@ namespace Dtlto.Build.RemoteTestServer;
 internal sealed class SimulatedFarm
 {
     private readonly SemaphoreSlim _workers;
-    private readonly IReadOnlyDictionary<string, (double Seconds, long Bytes)> _jobs;
+    private readonly IReadOnlyDictionary<string, SimulatedJob> _jobs;
 
-    public SimulatedFarm(int workers, TimeSpan latency, IReadOnlyDictionary<string, (double Seconds, long Bytes)> jobs)
+    public SimulatedFarm(int workers, TimeSpan latency, IReadOnlyDictionary<string, SimulatedJob> jobs)
     {
         Workers = workers;
         Latency = latency;
@@ -34,15 +34,18 @@ internal sealed class SimulatedFarm
     /// <summary>Time between a worker being free and the action starting on it: the farm's scheduling.</summary>
     public TimeSpan Latency { get; }
 
-    /// <summary>Reads a table of "module seconds output-bytes" lines (tab-separated).</summary>
-    public static IReadOnlyDictionary<string, (double Seconds, long Bytes)> ReadTable(string path)
+    /// <summary>
+    /// Reads a table of "module seconds output-bytes [object-file]" lines (tab-separated). With an
+    /// object file, the farm returns that real object (compiled beforehand), so the link works.
+    /// </summary>
+    public static IReadOnlyDictionary<string, SimulatedJob> ReadTable(string path)
     {
-        var jobs = new Dictionary<string, (double, long)>(StringComparer.Ordinal);
+        var jobs = new Dictionary<string, SimulatedJob>(StringComparer.Ordinal);
         foreach (string line in File.ReadLines(path))
         {
-            string[] fields = line.Split('\t');
+            string[] fields = line.TrimEnd('\n', '\r').Split('\t');
             if (fields.Length >= 3 && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && long.TryParse(fields[2], out long bytes))
-                jobs[fields[0]] = (seconds, bytes);
+                jobs[fields[0]] = new SimulatedJob(seconds, bytes, fields.Length > 3 && fields[3].Length > 0 ? fields[3] : null);
         }
 
         return jobs;
@@ -53,7 +56,7 @@ internal sealed class SimulatedFarm
         string output = command.OutputPaths.Count > 0 ? command.OutputPaths[0] : "out.o";
         string module = Path.GetFileName(output);
         module = module.EndsWith(".native.o", StringComparison.Ordinal) ? module.Substring(0, module.Length - ".native.o".Length) : module;
-        (double seconds, long bytes) = _jobs.TryGetValue(module, out var known) ? known : (0.1, 4096);
+        SimulatedJob job = _jobs.TryGetValue(module, out SimulatedJob? known) ? known : new SimulatedJob(0.1, 4096, null);
 
         await _workers.WaitAsync(cancellationToken);
         try
@@ -62,9 +65,9 @@ internal sealed class SimulatedFarm
             await Task.Delay(Latency, cancellationToken);
             metadata.InputFetchStartTimestamp = metadata.InputFetchCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             metadata.ExecutionStartTimestamp = metadata.InputFetchCompletedTimestamp;
-            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(job.Seconds), cancellationToken);
             metadata.ExecutionCompletedTimestamp = metadata.OutputUploadStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
-            byte[] data = ObjectOfSize(bytes, actionDigest.Hash);
+            byte[] data = job.ObjectFile is string real ? await File.ReadAllBytesAsync(real, cancellationToken) : ObjectOfSize(job.Bytes, actionDigest.Hash);
             var digest = new Digest { Hash = CasService.Hash(data), SizeBytes = data.LongLength };
             state.Put(data, digest);
             metadata.OutputUploadCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
@@ -94,3 +97,6 @@ internal sealed class SimulatedFarm
         return data;
     }
 }
+
+/// <summary>One job of the simulated farm: how long it "runs", and the object it returns (a real file, or one made up of that size).</summary>
+internal sealed record SimulatedJob(double Seconds, long Bytes, string? ObjectFile);
