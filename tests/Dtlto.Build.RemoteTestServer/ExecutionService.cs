@@ -131,11 +131,17 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
                 await Task.Delay(Timeout.Infinite, _state.Stopping.Token);
             }
 
-            await started();
-            metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
-            ActionResult? result = _state.Simulation is SimulatedFarm simulation
-                ? await simulation.RunAsync(_state, request.ActionDigest, command, metadata, _state.Stopping.Token)
-                : await RunAsync(action, command, metadata, _state.Stopping.Token);
+            ActionResult? result;
+            if (_state.Simulation is SimulatedFarm simulation)
+            {
+                result = await simulation.RunAsync(_state, request.ActionDigest, command, metadata, started, _state.Stopping.Token);
+            }
+            else
+            {
+                await started();
+                metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+                result = await RunAsync(action, command, metadata, _state.Stopping.Token);
+            }
             if (result is null)
             {
                 response.Status = new Dtlto.Build.Engine.Remote.Protocol.Status { Code = (int)StatusCode.DeadlineExceeded, Message = $"the action ran longer than its timeout of {action.Timeout.ToTimeSpan().TotalSeconds} s" };

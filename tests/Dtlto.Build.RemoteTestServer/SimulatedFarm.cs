@@ -51,7 +51,7 @@ internal sealed class SimulatedFarm
         return jobs;
     }
 
-    public async Task<ActionResult> RunAsync(ServerState state, Digest actionDigest, Command command, ExecutedActionMetadata metadata, CancellationToken cancellationToken)
+    public async Task<ActionResult> RunAsync(ServerState state, Digest actionDigest, Command command, ExecutedActionMetadata metadata, Func<Task> started, CancellationToken cancellationToken)
     {
         string output = command.OutputPaths.Count > 0 ? command.OutputPaths[0] : "out.o";
         string module = Path.GetFileName(output);
@@ -62,6 +62,7 @@ internal sealed class SimulatedFarm
         try
         {
             metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
+            await started();
             await Task.Delay(Latency, cancellationToken);
             metadata.InputFetchStartTimestamp = metadata.InputFetchCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             metadata.ExecutionStartTimestamp = metadata.InputFetchCompletedTimestamp;

@@ -13,15 +13,25 @@ namespace Dtlto.Build.Engine.Remote;
 
 /// <summary>
 /// Dynamic execution, as Bazel's dynamic spawn strategy and Chromium's remote client do it: while
-/// jobs are out on the farm, this machine's cores that would otherwise idle compile them too,
-/// those still waiting (here for a place, or queued on the farm) first, in the order they went
-/// out, then those executing, which at the end of a link are its slowest. A racer compiles to
-/// files of its own; the first whole result claims the job and is moved into place, and the
-/// other attempt is cancelled (the farm still caches what it finishes).
+/// jobs are out on the farm, this machine's cores that would otherwise idle compile them too. The
+/// farm takes its queue from the front (most expensive first); cores here take waiting jobs
+/// (queued on the farm, or here for a place under the in-flight limit) from the back, so the two
+/// share the work instead of doing the same jobs twice. Jobs already executing, or still being
+/// uploaded, are raced only once they have been out for twice the farm's typical round trip: at
+/// the end of a link, its stragglers; against a fast farm, nothing, so that compiles here do not
+/// take the cores this machine needs to feed it. A racer compiles to files of its own; the first
+/// whole result claims the job and is moved into place, and the other attempt is cancelled (the
+/// farm still caches what it finishes).
 /// </summary>
 internal sealed class LocalRace : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a job is out before it is raced, at the least.</summary>
+    internal static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Weight of the latest round trip in the typical one (an exponential moving average).</summary>
+    private const double Smoothing = 0.1;
 
     private readonly LocalExecutor _local;
     private readonly SemaphoreSlim _cores;
@@ -32,6 +42,7 @@ internal sealed class LocalRace : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private Task[]? _running;
     private long _order;
+    private double _typicalRoundTrip;
 
     /// <param name="cores">This machine's compile slots, shared with the compiles that do not race.</param>
     public LocalRace(LocalExecutor local, SemaphoreSlim cores, int racers, TimeSpan? jobTimeout)
@@ -53,6 +64,24 @@ internal sealed class LocalRace : IDisposable
         }
 
         return entry;
+    }
+
+    /// <summary>The farm answered a job (whatever the answer): its round trip feeds the typical one.</summary>
+    public void FarmReturned(RaceEntry entry)
+    {
+        double seconds = entry.Out.TotalSeconds;
+        lock (_lock)
+            _typicalRoundTrip = _typicalRoundTrip == 0 ? seconds : (Smoothing * seconds) + ((1 - Smoothing) * _typicalRoundTrip);
+    }
+
+    /// <summary>How long a job that is not waiting must have been out before it is raced.</summary>
+    internal TimeSpan StragglerDelay
+    {
+        get
+        {
+            lock (_lock)
+                return TimeSpan.FromSeconds(Math.Max(MinimumDelay.TotalSeconds, 2 * _typicalRoundTrip));
+        }
     }
 
     /// <summary>Ends a job's race: this machine's attempt is stopped and waited for, so that nothing writes the job's outputs afterwards.</summary>
@@ -94,15 +123,16 @@ internal sealed class LocalRace : IDisposable
         }
     }
 
-    /// <summary>The job to race next: waiting before executing, then the one that went out first.</summary>
+    /// <summary>The job to race next: the last waiting one, else the oldest straggler.</summary>
     private RaceEntry? Take()
     {
+        TimeSpan straggler = StragglerDelay;
         lock (_lock)
         {
-            foreach (RaceEntry entry in _entries
-                .Where(e => !e.RacedHere && e.Winner == RaceWinner.None)
-                .OrderBy(e => e.Stage.Value == FarmStage.Executing ? 1 : 0)
-                .ThenBy(e => e.Order))
+            List<RaceEntry> open = _entries.Where(e => !e.RacedHere && e.Winner == RaceWinner.None && e.Out >= MinimumDelay).ToList();
+            IEnumerable<RaceEntry> waiting = open.Where(IsWaiting).OrderByDescending(e => e.Order);
+            IEnumerable<RaceEntry> stragglers = open.Where(e => !IsWaiting(e) && e.Out >= straggler).OrderBy(e => e.Order);
+            foreach (RaceEntry entry in waiting.Concat(stragglers))
             {
                 if (entry.TryTake())
                     return entry;
@@ -111,6 +141,8 @@ internal sealed class LocalRace : IDisposable
 
         return null;
     }
+
+    private static bool IsWaiting(RaceEntry entry) => entry.Stage.Value is FarmStage.Queued or FarmStage.WaitingHere;
 
     /// <summary>Compiles the job here to files of its own and, when the result is whole and the farm has not won, moves them into place.</summary>
     private async Task CompileAsync(RaceEntry entry)

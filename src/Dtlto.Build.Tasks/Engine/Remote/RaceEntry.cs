@@ -18,6 +18,7 @@ internal sealed class RaceEntry
 
     public RaceEntry(JobList jobList, BackendJob job, CancellationTokenSource farmAttempt, long order)
     {
+        Entered = System.Diagnostics.Stopwatch.GetTimestamp();
         JobList = jobList;
         Job = job;
         FarmAttempt = farmAttempt;
@@ -37,7 +38,13 @@ internal sealed class RaceEntry
     /// <summary>Cancels this machine's attempt when the farm wins or the job is over.</summary>
     public CancellationTokenSource HereAttempt { get; } = new();
 
-    /// <summary>When the job went out: earlier jobs (the most expensive, and those waiting longest) are raced first.</summary>
+    /// <summary>When the job went out to the farm (a Stopwatch timestamp).</summary>
+    public long Entered { get; }
+
+    /// <summary>How long the job has been out.</summary>
+    public System.TimeSpan Out => System.TimeSpan.FromSeconds((System.Diagnostics.Stopwatch.GetTimestamp() - Entered) / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>The order the job went out in: earlier jobs (the most expensive, and those waiting longest) are raced first.</summary>
     public long Order { get; }
 
     public RaceWinner Winner => (RaceWinner)Volatile.Read(ref _winner);

@@ -247,6 +247,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
             completed = true;
             _watch.Move(stage, FarmStage.None);
+            if (entry is not null)
+                _race!.FarmReturned(entry);
             bool Claim() => entry?.TryWin(RaceWinner.Farm) ?? true;
             if (response.Status?.Code == (int)StatusCode.DeadlineExceeded)
                 return Claim() ? new ProcessResult(-1, "", stopwatch.Elapsed, false, $"timed out after {_settings.ActionTimeout?.TotalSeconds ?? 0:0.#} s on the farm and was stopped there") : null;
