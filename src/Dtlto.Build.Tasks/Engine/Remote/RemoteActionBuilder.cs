@@ -32,6 +32,10 @@ internal sealed class RemoteActionBuilder
     private readonly RemoteToolchain? _toolchain;
     private readonly ByteString _salt;
 
+    // The inputs of a link do not change while it runs, and a module imported by hundreds of jobs
+    // is an input of each: its blob is made (stat, link resolution, digest) once per link.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Blob> _inputs = new(StringComparer.Ordinal);
+
     public RemoteActionBuilder(RemoteSettings settings, string compiler, RemoteToolchain? toolchain)
     {
         _settings = settings;
@@ -56,7 +60,7 @@ internal sealed class RemoteActionBuilder
         string workingDirectory = WorkingDirectory(jobList.BaseDirectory, placed.Max(p => LeadingParents(p.Relative)));
         var tree = new InputTree();
         foreach ((string relative, string local) in placed)
-            tree.Add(Under(workingDirectory, relative), Blob.FromFile(local));
+            tree.Add(Under(workingDirectory, relative), _inputs.GetOrAdd(local, Blob.FromFile));
 
         // The shard and the outputs: at stable names, found in the command by the files they name.
         string key = StableKey(placed[0].Relative);

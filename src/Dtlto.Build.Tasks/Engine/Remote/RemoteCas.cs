@@ -165,7 +165,11 @@ internal sealed class RemoteCas
         return data;
     }
 
-    /// <summary>Writes a blob to a file through a temporary beside it, so that a failure leaves no part of a file.</summary>
+    /// <summary>
+    /// Writes a blob to a file, after checking its digest. The caller writes to a temporary name
+    /// and moves the file into place, so that a failure never leaves part of an object where
+    /// the link looks for it.
+    /// </summary>
     public async Task DownloadAsync(Digest digest, ByteString? inlined, string path, CancellationToken cancellationToken)
     {
         byte[] data = inlined is not null && inlined.Length == digest.SizeBytes && inlined.Length > 0
@@ -173,16 +177,7 @@ internal sealed class RemoteCas
             ? inlined.ToByteArray()
             : await ReadAsync(digest, cancellationToken).ConfigureAwait(false);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temporary = path + ".remote" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, data, cancellationToken).ConfigureAwait(false);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            QuietDelete.File(temporary);
-        }
+        await File.WriteAllBytesAsync(path, data, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<byte[]>> BatchReadAsync(IReadOnlyList<Digest> digests)

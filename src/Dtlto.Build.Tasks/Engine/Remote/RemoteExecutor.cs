@@ -460,8 +460,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             _timings.Downloaded(job, start, DateTime.UtcNow);
             if (!claim())
                 return Outputs.Lost;
-            foreach (KeyValuePair<string, string> file in downloaded)
+            foreach (KeyValuePair<string, string> file in downloaded.ToList())
+            {
                 File.Move(file.Value, file.Key, overwrite: true);
+                downloaded.Remove(file.Key);
+            }
+
             return Outputs.Taken;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
