@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite and prints its tables: the link of a generated program and of Lua
 # 5.4 in every way side by side (with the MSBuild SDK link), the distributor's own overhead,
-# incremental relinks, and remote execution through the test REAPI server (cold, warm, another
-# path). Extra arguments go to every link_bench.py run (e.g. --runs 3).
+# incremental relinks, remote execution through the test REAPI server (cold, warm, another
+# path), the remote executor at scale on a simulated farm, and racing a small farm. Extra arguments go to every link_bench.py run (e.g. --runs 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prerequisites.sh
@@ -20,4 +20,15 @@ echo
 python3 bench/incremental_bench.py --distributor "$distributor"
 echo
 dotnet build tests/Dtlto.Build.RemoteTestServer -c Release --verbosity quiet -nologo
-python3 bench/remote_bench.py --distributor "$distributor" --server "$PWD/artifacts/bin/Dtlto.Build.RemoteTestServer/release/dtlto-remote-test-server"
+server="$PWD/artifacts/bin/Dtlto.Build.RemoteTestServer/release/dtlto-remote-test-server"
+python3 bench/remote_bench.py --distributor "$distributor" --server "$server"
+echo
+python3 bench/farm_bench.py --distributor "$distributor" --server "$server"
+echo
+python3 bench/farm_bench.py --distributor "$distributor" --server "$server" --jobs 10000 --workers 1000 --duration-scale 20
+echo
+for farm in "8 500" "32 200" "200 20"; do
+  set -- $farm
+  python3 bench/race_bench.py --distributor "$distributor" --server "$server" --workers "$1" --latency-ms "$2"
+  echo
+done

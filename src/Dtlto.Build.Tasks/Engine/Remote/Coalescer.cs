@@ -9,10 +9,14 @@ namespace Dtlto.Build.Engine.Remote;
 /// Gathers the items many actions submit at once into few calls, as the remote-apis-sdks
 /// batching does: at most <c>maxCalls</c> calls are out at a time; items submitted meanwhile wait
 /// and leave together in the next call, up to a cost limit per call (a count of digests, or bytes
-/// of blobs). An idle coalescer sends at once, so batching adds no delay, only fewer calls under load.
+/// of blobs). A call waits <see cref="Linger"/> before it takes its batch, so that the items one
+/// action submits one after another (its blobs, as each is found missing) leave together.
 /// </summary>
 internal sealed class Coalescer<TItem, TResult>
 {
+    /// <summary>Short beside any remote action, long beside the gaps between one action's submissions.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
+
     private readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _send;
     private readonly Func<TItem, long> _cost;
     private readonly Func<long> _maxCost;
@@ -55,6 +59,7 @@ internal sealed class Coalescer<TItem, TResult>
     {
         while (true)
         {
+            await Task.Delay(Linger).ConfigureAwait(false);
             var batch = new List<(TItem Item, TaskCompletionSource<TResult> Result)>();
             lock (_lock)
             {
