@@ -61,6 +61,25 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task TheFarmsAccountOfEachActionIsInTheSummaryAndTheTrace()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--trace=" + dir.File("trace.json")));
+
+        ThinLtoBuild.Expect(link, "link");
+        Assert.IsTrue(Regex.IsMatch(link.StandardError, @"p50/p95: queued [\d.]+/[\d.]+ s, executing [\d.]+/[\d.]+ s, upload [\d.]+/[\d.]+ s, download [\d.]+/[\d.]+ s"), link.StandardError);
+        using var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(dir.File("trace.json")));
+        var slices = trace.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+        Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "executing on test-worker"), "the worker's execution of each action");
+        Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "queued on the farm"));
+        Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "upload here"));
+        Assert.AreEqual(5, slices.Count(s => s.TryGetProperty("args", out var args) && args.TryGetProperty("ran", out var ran) && ran.GetString() == "the farm"));
+    }
+
+    [TestMethod]
     public async Task ActionsNameNoTemporaryOrCheckoutPathAndCarryTheCompilerAndPlatform()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

@@ -45,6 +45,37 @@ public sealed class LinkTraceTests
     }
 
     [TestMethod]
+    public void PartsOfAJobAreDrawnInsideItsSliceOnItsLaneAndMarksBecomeItsArguments()
+    {
+        var trace = new LinkTrace();
+        trace.JobStarted(2, A);
+        DateTime started = DateTime.UtcNow;
+        trace.AddJobDetail(A, "upload here", started, started.AddMilliseconds(1));
+        // A farm whose clock runs ahead: its parts are clamped into the job's span.
+        trace.AddJobDetail(A, "executing on worker-7", started.AddMinutes(-1), started.AddMinutes(1));
+        trace.MarkJob(A, "ran", "the farm");
+        System.Threading.Thread.Sleep(5);
+        trace.JobFinished(2, Result(A, JobStatus.Succeeded, 0.005));
+
+        using var stream = new MemoryStream();
+        trace.Write(stream);
+        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
+
+        JsonElement[] slices = document.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToArray();
+        JsonElement job = slices.Single(s => s.GetProperty("name").GetString() == "a.o");
+        Assert.AreEqual("the farm", job.GetProperty("args").GetProperty("ran").GetString());
+        long jobStart = job.GetProperty("ts").GetInt64();
+        long jobEnd = jobStart + job.GetProperty("dur").GetInt64();
+        foreach (string part in new[] { "upload here", "executing on worker-7" })
+        {
+            JsonElement slice = slices.Single(s => s.GetProperty("name").GetString() == part);
+            Assert.AreEqual(job.GetProperty("tid").GetInt32(), slice.GetProperty("tid").GetInt32(), part + " is on the job's lane");
+            Assert.IsGreaterThanOrEqualTo(jobStart, slice.GetProperty("ts").GetInt64(), part);
+            Assert.IsLessThanOrEqualTo(jobEnd, slice.GetProperty("ts").GetInt64() + slice.GetProperty("dur").GetInt64(), part);
+        }
+    }
+
+    [TestMethod]
     public void TheSummaryLineSaysWhatRanAndTheSlowestModules()
     {
         var result = new BackendCompileResult(new[] { Result(A, JobStatus.Succeeded, 1.5), Result(B, JobStatus.Succeeded, 0.25) }, TimeSpan.FromSeconds(1.6), 2);
