@@ -75,6 +75,21 @@ public static class DistributorCommandLine
         Description = $"Actions in flight at once (default: {Engine.Remote.RemoteSettings.DefaultConcurrency}); --jobs still bounds compiles on this machine.",
     };
 
+    private static readonly Option<string?> RemoteCaFileOption = new("--remote-ca-file")
+    {
+        Description = "A PEM file of the certificate authority that signs the server's certificate (grpcs:// only; default: the system's trusted roots).",
+    };
+
+    private static readonly Option<string?> RemoteClientCertOption = new("--remote-client-cert")
+    {
+        Description = "A PEM file of this client's certificate, for servers that want mutual TLS (with --remote-client-key).",
+    };
+
+    private static readonly Option<string?> RemoteClientKeyOption = new("--remote-client-key")
+    {
+        Description = "The PEM file of the client certificate's private key.",
+    };
+
     private static readonly Option<string?> RemoteTokenFileOption = new("--remote-token-file")
     {
         Description = "A file holding the bearer token for the server's authorization header.",
@@ -123,6 +138,9 @@ public static class DistributorCommandLine
         RemoteModeOption,
         RemoteStrictOption,
         RemoteJobsOption,
+        RemoteCaFileOption,
+        RemoteClientCertOption,
+        RemoteClientKeyOption,
         RemoteTokenFileOption,
         RemoteTokenEnvOption,
         RemoteUploadToolchainOption,
@@ -166,6 +184,9 @@ public static class DistributorCommandLine
                     Strict = parsed.GetValue(RemoteStrictOption),
                     Concurrency = parsed.GetValue(RemoteJobsOption),
                     LocalConcurrency = parsed.GetValue(JobsOption),
+                    CaFile = parsed.GetValue(RemoteCaFileOption),
+                    ClientCertificateFile = parsed.GetValue(RemoteClientCertOption),
+                    ClientKeyFile = parsed.GetValue(RemoteClientKeyOption),
                     TokenFile = parsed.GetValue(RemoteTokenFileOption),
                     TokenVariable = parsed.GetValue(RemoteTokenEnvOption),
                     UploadToolchain = parsed.GetValue(RemoteUploadToolchainOption),

@@ -15,6 +15,8 @@ internal sealed class FaultInjector : Interceptor
 
     private void Check(ServerCallContext context)
     {
+        if (context.GetHttpContext().Connection.ClientCertificate is { } certificate)
+            _state.ClientSubjects.Add(certificate.Subject);
         _state.Calls.AddOrUpdate(context.Method.Substring(context.Method.LastIndexOf('/') + 1), 1, (_, n) => n + 1);
         if (_state.RequiredToken is string token && context.RequestHeaders.FirstOrDefault(h => h.Key == "authorization")?.Value != "Bearer " + token)
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required"));

@@ -10,6 +10,8 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Directory = System.IO.Directory;
@@ -37,13 +39,19 @@ internal sealed class ReapiTestServer : IAsyncDisposable
     /// <summary>The address to give the executor, e.g. grpc://127.0.0.1:41234.</summary>
     public string Endpoint { get; private set; } = "";
 
-    public static async Task<ReapiTestServer> StartAsync(Action<ServerState>? configure = null, int port = 0)
+    /// <param name="tls">Serve over TLS with this certificate, and require client certificates its authority signed; null for cleartext.</param>
+    public static async Task<ReapiTestServer> StartAsync(Action<ServerState>? configure = null, int port = 0, ServerTls? tls = null)
     {
         var state = new ServerState(Path.Combine(Path.GetTempPath(), "dtlto-tests", "reapi-" + Guid.NewGuid().ToString("N").Substring(0, 8)));
         configure?.Invoke(state);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (tls is not null)
+                listen.UseHttps(tls.Configure);
+        }));
         builder.Services.AddSingleton(state);
         builder.Services.AddGrpc(options =>
         {
@@ -58,7 +66,7 @@ internal sealed class ReapiTestServer : IAsyncDisposable
         app.MapGrpcService<ByteStreamService>();
         await app.StartAsync();
         var server = new ReapiTestServer(app, state);
-        server.Endpoint = "grpc://" + app.Urls.First().Replace("http://", "");
+        server.Endpoint = (tls is null ? "grpc://" : "grpcs://") + app.Urls.First().Replace("https://", "").Replace("http://", "");
         return server;
     }
 
@@ -152,6 +160,9 @@ internal sealed class ServerState
     /// <summary>When set, actions are not run but simulated on virtual workers (the scale benchmark).</summary>
     public SimulatedFarm? Simulation { get; set; }
 
+    /// <summary>Subjects of the client certificates calls came with (mutual TLS).</summary>
+    public ConcurrentBag<string> ClientSubjects { get; } = new();
+
     public int ExecutingNow;
     public int PeakExecuting;
     public int PushedBack;
@@ -193,4 +204,24 @@ internal sealed class ServerState
     public byte[]? Blob(Digest digest) => Cas.TryGetValue(Key(digest), out byte[]? data) ? data : null;
 
     public void Put(byte[] data, Digest digest) => Cas[Key(digest)] = data;
+}
+
+/// <summary>The server's TLS: its certificate, and the authority whose client certificates it requires (null: none required).</summary>
+internal sealed record ServerTls(X509Certificate2 Certificate, X509Certificate2? ClientAuthority)
+{
+    public void Configure(HttpsConnectionAdapterOptions https)
+    {
+        https.ServerCertificate = Certificate;
+        if (ClientAuthority is not X509Certificate2 authority)
+            return;
+        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+        https.ClientCertificateValidation = (certificate, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(certificate);
+        };
+    }
 }

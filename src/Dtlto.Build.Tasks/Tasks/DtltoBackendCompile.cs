@@ -50,6 +50,13 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>Actions in flight at once; 0 for the default.</summary>
     public int RemoteJobs { get; set; }
 
+    /// <summary>PEM files: the server's certificate authority, and this client's certificate and key for mutual TLS.</summary>
+    public string? RemoteCaFile { get; set; }
+
+    public string? RemoteClientCertificate { get; set; }
+
+    public string? RemoteClientKey { get; set; }
+
     public string? RemoteTokenFile { get; set; }
 
     public string? RemoteTokenVariable { get; set; }

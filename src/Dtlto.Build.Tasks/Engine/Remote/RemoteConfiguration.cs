@@ -29,6 +29,14 @@ public sealed class RemoteConfiguration
 
     public int LocalConcurrency { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>A PEM file of the certificate authority that signs the server's certificate; null for the system's roots.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>PEM files of this client's certificate and its private key, for mutual TLS.</summary>
+    public string? ClientCertificateFile { get; init; }
+
+    public string? ClientKeyFile { get; init; }
+
     /// <summary>A file whose content (trimmed) is the bearer token.</summary>
     public string? TokenFile { get; init; }
 
@@ -60,6 +68,10 @@ public sealed class RemoteConfiguration
         if (StallTimeoutSeconds is < 0 or >= 1e7)
             throw new FormatException($"the remote stall timeout must be a number of seconds above 0, not {StallTimeoutSeconds}");
 
+        bool tlsFiles = !string.IsNullOrEmpty(CaFile) || !string.IsNullOrEmpty(ClientCertificateFile) || !string.IsNullOrEmpty(ClientKeyFile);
+        if (tlsFiles && endpoint.Scheme != Uri.UriSchemeHttps)
+            throw new FormatException($"a certificate authority or client certificate needs a TLS address (grpcs://), not {Endpoint}");
+        RemoteTls? tls = endpoint.Scheme == Uri.UriSchemeHttps ? RemoteTls.Load(CaFile, ClientCertificateFile, ClientKeyFile) : null;
         TimeSpan stall = StallTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(StallTimeoutSeconds.Value) : RemoteSettings.DefaultStallTimeout;
         return new RemoteSettings(endpoint)
         {
@@ -69,6 +81,7 @@ public sealed class RemoteConfiguration
             Strict = Strict,
             MaxConcurrency = Concurrency is > 0 ? Concurrency.Value : RemoteSettings.DefaultConcurrency,
             LocalConcurrency = Math.Max(1, LocalConcurrency),
+            Tls = tls,
             Token = ReadToken(),
             UploadToolchain = UploadToolchain,
             ActionTimeout = ActionTimeout,

@@ -9,7 +9,8 @@ namespace Dtlto.Build.Engine.Remote;
 
 /// <summary>
 /// One HTTP/2 channel to the server and the clients of the services the executor calls. TLS
-/// follows the address (https); the bearer token goes in the authorization header of every call.
+/// follows the address (https), with <see cref="RemoteTls"/>'s authority and client certificate;
+/// the bearer token goes in the authorization header of every call.
 /// </summary>
 internal sealed class RemoteConnection : IDisposable
 {
@@ -27,6 +28,8 @@ internal sealed class RemoteConnection : IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        if (settings.Tls is RemoteTls tls)
+            handler.SslOptions = tls.Options();
         _channel = GrpcChannel.ForAddress(settings.Endpoint, new GrpcChannelOptions
         {
             HttpHandler = handler,

@@ -45,6 +45,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly RemoteToolchain? _toolchain;
     private RemoteActionBuilder? _builder;
     private bool? _reachable;
+    private RemoteTlsException? _misconfigured;
     private bool _updatesAccepted = true;
     private int _warnedFallback;
     private int _warnedStall;
@@ -163,7 +164,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsFarmFailure(e))
+        catch (Exception e) when (IsFarmFailure(e) && e is not RemoteTlsException)
         {
             if (_settings.Strict)
                 throw new RemoteExecutionException($"the remote execution server failed {job.Bitcode}: {Describe(e)}", e);
@@ -363,6 +364,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         await _connect.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_misconfigured is not null)
+                throw _misconfigured;
             if (_reachable is bool decided)
                 return decided;
             ServerCapabilities capabilities;
@@ -376,6 +379,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             }
             catch (Exception e) when (IsFarmFailure(e) && !cancellationToken.IsCancellationRequested)
             {
+                // A failed TLS handshake is a setting to fix: it fails the link, strict or not, and is never retried in cleartext.
+                if (_settings.Tls is RemoteTls settingsTls && await settingsTls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string tls)
+                    throw _misconfigured = new RemoteTlsException($"cannot use the remote execution server at {_settings.Endpoint}: {tls}", e);
                 string why = $"cannot use the remote execution server at {_settings.Endpoint}: {Describe(e)}";
                 if (_settings.Strict)
                     throw new RemoteExecutionException(why, e);

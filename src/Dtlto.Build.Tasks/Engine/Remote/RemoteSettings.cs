@@ -32,6 +32,9 @@ public sealed class RemoteSettings
     /// <summary>Backend compiles this machine runs at once when it compiles itself (cache-only mode, fallback).</summary>
     public int LocalConcurrency { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>TLS settings of an https:// endpoint (a private certificate authority, a client certificate); null for cleartext.</summary>
+    public RemoteTls? Tls { get; init; }
+
     /// <summary>The value of the authorization header's bearer token; null for none. Never logged.</summary>
     public string? Token { get; init; }
 
