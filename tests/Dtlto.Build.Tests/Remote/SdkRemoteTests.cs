@@ -128,4 +128,33 @@ public sealed class SdkRemoteTests
         StringAssert.Contains(raced.StandardOutput, $"remote: 0 executed, {jobs} compiled here, races won {jobs} here, 0 on the farm");
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
+
+    [TestMethod]
+    public async Task TheSdkLinksOverMutualTlsAndWarnsOfATokenFileOthersCanRead()
+    {
+        using var workspace = new NativeWorkspace();
+        var certificates = new TestCertificates(workspace.File("certs"));
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.RequiredToken = "s3cret-t0ken", tls: new ServerTls(certificates.Server, certificates.Authority));
+        string project = SamplePrograms.WriteApp(workspace);
+        string token = workspace.Write("farm-token", "s3cret-t0ken\n");
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        string[] farm =
+        {
+            "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoRemoteStrict=true",
+            "-p:DtltoRemoteCaFile=" + certificates.File("ca.pem"), "-p:DtltoRemoteTokenFile=" + token,
+        };
+
+        CommandResult built = workspace.Build(project, farm.Concat(new[] { "-p:DtltoRemoteClientCert=" + certificates.File("client.pem"), "-p:DtltoRemoteClientKey=" + certificates.File("client.key") }).ToArray());
+        CommandResult expired = workspace.Build(project, farm.Concat(new[] { "-p:DtltoRemoteClientCert=" + certificates.File("expired.pem"), "-p:DtltoRemoteClientKey=" + certificates.File("expired.key"), "-p:TargetName=expired" }).ToArray());
+
+        Assert.AreEqual(0, built.ExitCode, built.ToString());
+        (int jobs, _) = Summary(built);
+        StringAssert.Contains(built.StandardOutput, $"(remote: {jobs} executed, 0 compiled here");
+        StringAssert.Contains(built.StandardOutput, $"warning DTLTO3107: the remote token file {token} can be read by other users; make it readable by you alone (chmod 600 {token})");
+        Assert.IsTrue(server.State.ClientSubjects.All(s => s == "CN=build-machine"));
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+        Assert.AreNotEqual(0, expired.ExitCode);
+        StringAssert.Contains(expired.StandardOutput, $"error DTLTO3106: remote execution cannot start: the client certificate {certificates.File("expired.pem")} (CN=old-build-machine) expired on ");
+        Assert.IsFalse((built.StandardOutput + expired.StandardOutput).Contains("s3cret"), "the token is never printed");
+    }
 }

@@ -54,7 +54,8 @@ public sealed class RemoteConfiguration
     /// <summary>Let idle cores here race the farm.</summary>
     public bool Race { get; init; } = true;
 
-    public RemoteSettings ToSettings()
+    /// <param name="warn">Receives what is allowed but unwise (a token file other users can read), never a secret.</param>
+    public RemoteSettings ToSettings(Action<string>? warn = null)
     {
         Uri endpoint = RemoteSettings.ParseEndpoint(Endpoint);
         RemoteMode mode = (Mode ?? "").Trim().ToLowerInvariant() switch
@@ -82,7 +83,7 @@ public sealed class RemoteConfiguration
             MaxConcurrency = Concurrency is > 0 ? Concurrency.Value : RemoteSettings.DefaultConcurrency,
             LocalConcurrency = Math.Max(1, LocalConcurrency),
             Tls = tls,
-            Token = ReadToken(),
+            Token = ReadToken(warn),
             UploadToolchain = UploadToolchain,
             ActionTimeout = ActionTimeout,
             StallTimeout = stall,
@@ -92,7 +93,7 @@ public sealed class RemoteConfiguration
         };
     }
 
-    private string? ReadToken()
+    private string? ReadToken(Action<string>? warn)
     {
         if (!string.IsNullOrEmpty(TokenFile) && !string.IsNullOrEmpty(TokenVariable))
             throw new FormatException("give the remote token by a file or by an environment variable, not both");
@@ -101,6 +102,8 @@ public sealed class RemoteConfiguration
             try
             {
                 string token = File.ReadAllText(TokenFile).Trim();
+                if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(TokenFile!) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                    warn?.Invoke($"the remote token file {TokenFile} can be read by other users; make it readable by you alone (chmod 600 {TokenFile})");
                 return token.Length > 0 ? token : throw new FormatException($"the remote token file {TokenFile} is empty");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -81,7 +81,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// </summary>
     public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn, Action<string>? status = null)
     {
-        RemoteSettings settings = configuration.ToSettings();
+        RemoteSettings settings = configuration.ToSettings(warn);
         RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
         return new RemoteExecutor(settings, warn, toolchain, status);
     }
