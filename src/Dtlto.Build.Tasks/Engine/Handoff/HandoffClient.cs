@@ -14,7 +14,12 @@ public static class HandoffClient
     /// <summary>Hands the job list over and returns the build's verdict.</summary>
     public static async Task<(bool Succeeded, string Message)> HandOverAsync(string pipeName, string jobListPath, string workingDirectory, TimeSpan connectTimeout)
     {
+#if NET
+        // Only a build of the same user: a pipe another account made under this name is not it.
+        using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+#else
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
+#endif
         try
         {
             await pipe.ConnectAsync((int)connectTimeout.TotalMilliseconds).ConfigureAwait(false);

@@ -1,5 +1,9 @@
 using System;
 using System.IO.Pipes;
+#if !NET
+using System.Security.AccessControl;
+using System.Security.Principal;
+#endif
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -7,7 +11,11 @@ namespace Dtlto.Build.Engine.Handoff;
 
 /// <summary>
 /// The build's end of the handoff: a local pipe (a Unix domain socket on Linux and macOS, a
-/// named pipe on Windows) that the distributor started by lld connects to.
+/// named pipe on Windows) that the distributor started by lld connects to. Only the current
+/// user's processes get in (on Unix the peer's credentials are checked, whatever the socket
+/// file's permissions; on Windows the pipe's ACL names the user alone): on a shared build machine,
+/// another account cannot hand the build a job list of its own. Such a connection is turned away
+/// and the build goes on waiting for lld's.
 /// </summary>
 public sealed class HandoffServer : IDisposable
 {
@@ -17,15 +25,36 @@ public sealed class HandoffServer : IDisposable
     {
         // Short and unique: on Unix the name becomes a socket path, whose length is limited.
         PipeName = "dtlto-" + Guid.NewGuid().ToString("N").Substring(0, 16);
-        _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+#if NET
+        _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+#else
+        var security = new PipeSecurity();
+        security.AddAccessRule(new PipeAccessRule(WindowsIdentity.GetCurrent().User, PipeAccessRights.ReadWrite, AccessControlType.Allow));
+        _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous, 0, 0, security);
+#endif
     }
+
+    /// <summary>Connections of other users turned away so far.</summary>
+    public int Refused { get; private set; }
 
     public string PipeName { get; }
 
     /// <summary>Waits for the distributor to connect and say which job list lld wrote.</summary>
     public async Task<(string JobList, string WorkingDirectory)> WaitForJobListAsync(CancellationToken cancellationToken)
     {
-        await _pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            try
+            {
+                await _pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                Refused++;
+            }
+        }
+
         return await HandoffProtocol.ReadJobListReadyAsync(_pipe).ConfigureAwait(false)
             ?? throw new HandoffException("the distributor connected but did not send a job list");
     }
