@@ -17,7 +17,7 @@ public sealed class VcxprojTests
 {
     private static readonly string StandIn = Path.Combine(RepositoryPaths.Root, "tests", "Dtlto.Build.Tests", "VisualCpp", "VCTargets") + "/";
 
-    private static string WriteVcxproj(NativeWorkspace workspace, string configuration = "<UseLldLink>true</UseLldLink>")
+    internal static string WriteVcxproj(NativeWorkspace workspace, string configuration = "<UseLldLink>true</UseLldLink>")
     {
         workspace.Write("app/main.c", """
             int twice(int x);
