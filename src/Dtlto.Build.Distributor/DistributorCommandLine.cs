@@ -116,6 +116,11 @@ public static class DistributorCommandLine
         DefaultValueFactory = _ => true,
     };
 
+    private static readonly Option<bool> JobResultsOption = new("--job-results")
+    {
+        Description = "Write one line of JSON per finished job, and the summary, to standard output (for a build that runs its jobs through this program).",
+    };
+
     private static readonly Argument<string> JobListArgument = new("job-list")
     {
         Description = "The JSON job list lld wrote (lld passes it last).",
@@ -146,6 +151,7 @@ public static class DistributorCommandLine
         RemoteUploadToolchainOption,
         RemoteStallTimeoutOption,
         RemoteRaceOption,
+        JobResultsOption,
         JobListArgument,
     };
 
@@ -174,6 +180,7 @@ public static class DistributorCommandLine
             TracePath = parsed.GetValue(TraceOption),
             HistoryPath = parsed.GetValue(HistoryOption),
             DryRun = parsed.GetValue(DryRunOption),
+            JobResults = parsed.GetValue(JobResultsOption),
             Remote = parsed.GetValue(RemoteOption) is string endpoint
                 ? new Engine.Remote.RemoteConfiguration
                 {

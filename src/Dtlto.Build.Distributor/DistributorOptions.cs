@@ -30,6 +30,9 @@ public sealed class DistributorOptions
     /// <summary>The durations file that orders the jobs; null to order by size alone.</summary>
     public string? HistoryPath { get; init; }
 
+    /// <summary>Report each finished job as a line of JSON on standard output.</summary>
+    public bool JobResults { get; init; }
+
     /// <summary>Only print the order the jobs would run in.</summary>
     public bool DryRun { get; init; }
 

@@ -88,10 +88,12 @@ public static class Program
             remote.Trace = trace;
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? jobTimeout = executor is RemoteExecutor ? null : options.JobTimeout;
-        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace), jobTimeout, history);
+        ResultLines? results = options.JobResults ? new ResultLines(Console.Out) : null;
+        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
         reporter.Summarize(result, cpu, executor as IReportsCacheHits);
+        results?.Summary(LinkSummary.Format(result, cpu, executor as IReportsCacheHits));
 
         if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
             SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);

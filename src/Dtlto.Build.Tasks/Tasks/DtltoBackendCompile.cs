@@ -69,6 +69,17 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>Let the cores granted here compile jobs that are out on the farm too.</summary>
     public bool RemoteRace { get; set; } = true;
 
+    /// <summary>Run the remote batch in dtlto-distributor even where this task could run it itself (always so on .NET Framework's MSBuild).</summary>
+    public bool RemoteOutOfProcess { get; set; }
+
+    /// <summary>The program that runs dtlto-distributor (dotnet), and its arguments before the distributor's own (the assembly).</summary>
+    public string DistributorHost { get; set; } = "dotnet";
+
+    public string[] DistributorHostArguments { get; set; } = Array.Empty<string>();
+
+    /// <summary>Whether the remote batch runs in dtlto-distributor rather than in this process.</summary>
+    private bool RemoteBatchOutOfProcess => !string.IsNullOrWhiteSpace(RemoteEndpoint) && (RemoteOutOfProcess || !RemoteExecutors.InProcess);
+
     protected override bool ExecuteCore()
     {
         if (Jobs.Length == 0)
@@ -90,15 +101,25 @@ public sealed class DtltoBackendCompile : DtltoTask
         using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
         {
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
-            if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor executor, out int remoteParallelism))
-                return false;
-            using (executor as IDisposable)
+            if (RemoteBatchOutOfProcess)
             {
-                if (remoteParallelism > 0)
-                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
-                else
-                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, remoteParallelism > 0);
+                Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint} in dtlto-distributor ({parallelism} cores here).");
+                if (RunBatchOutOfProcess(jobList, parallelism) is not (BackendCompileResult Result, bool LldEnded) outcome)
+                    return false;
+                (result, lldEnded) = outcome;
+            }
+            else
+            {
+                if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor executor, out int remoteParallelism))
+                    return false;
+                using (executor as IDisposable)
+                {
+                    if (remoteParallelism > 0)
+                        Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
+                    else
+                        Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
+                    (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, remoteParallelism > 0);
+                }
             }
         }
 
@@ -136,9 +157,36 @@ public sealed class DtltoBackendCompile : DtltoTask
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
-        Task? linkExited = session?.LinkExited;
-        linkExited?.ContinueWith(
+        using CancellationTokenSource stop = StopWhenLldEnds(session);
+        var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
+        BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
+        if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
+            SaveHistory(history);
+        return (result, session?.LinkExited.IsCompleted == true);
+    }
+
+    /// <summary>The remote batch in dtlto-distributor (see <see cref="RemoteBatchProcess"/>); null after an error was logged.</summary>
+    private (BackendCompileResult Result, bool LldEnded)? RunBatchOutOfProcess(JobList jobList, int cores)
+    {
+        ThinLinkSession? session = LinkedSession();
+        DateTime started = DateTime.UtcNow;
+        using CancellationTokenSource stop = StopWhenLldEnds(session);
+        var progress = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
+        var outcome = WhileYielded(() => RemoteBatchProcess.RunAsync(this, jobList, cores, progress, stop.Token));
+        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+        if (outcome is not (BackendCompileResult Result, string Summary) done)
+            return null;
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + done.Summary);
+        return (done.Result, session?.LinkExited.IsCompleted == true);
+    }
+
+    /// <summary>The batch's stop: the build's cancellation, or the waiting lld dying.</summary>
+    private CancellationTokenSource StopWhenLldEnds(ThinLinkSession? session)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        session?.LinkExited.ContinueWith(
             _ =>
             {
                 try
@@ -151,14 +199,7 @@ public sealed class DtltoBackendCompile : DtltoTask
                 }
             },
             TaskScheduler.Default);
-
-        var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
-        BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
-        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
-        if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
-            SaveHistory(history);
-        return (result, linkExited?.IsCompleted == true);
+        return stop;
     }
 
     private void SaveHistory(DurationHistory history)

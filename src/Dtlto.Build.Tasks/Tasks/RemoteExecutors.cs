@@ -16,6 +16,13 @@ namespace Dtlto.Build.Tasks;
 /// </summary>
 internal static class RemoteExecutors
 {
+#if DTLTO_REMOTE
+    /// <summary>Whether this task assembly can run remote batches itself.</summary>
+    public const bool InProcess = true;
+#else
+    public const bool InProcess = false;
+#endif
+
     /// <param name="localParallelism">The cores this build granted, for compiles that run here.</param>
     /// <param name="remoteParallelism">Actions in flight at once; 0 when the executor is local.</param>
     public static bool TryCreate(DtltoBackendCompile task, JobList jobList, int localParallelism, out IBackendExecutor executor, out int remoteParallelism)

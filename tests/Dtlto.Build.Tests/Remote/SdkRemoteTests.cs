@@ -11,9 +11,10 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 namespace Dtlto.Build.Tests.Remote;
 
 /// <summary>
-/// The MSBuild SDK with DtltoRemoteEndpoint: a Release build whose backend compiles run on the
-/// in-process REAPI server, and a second checkout of the same sources at another path served
-/// entirely from its action cache.
+/// The MSBuild SDK with DtltoRemoteEndpoint against the in-process REAPI server, with the remote
+/// batch in the build's own process and, as Visual Studio's MSBuild.exe runs it, in
+/// dtlto-distributor (DtltoRemoteOutOfProcess=true): links on the farm and from its cache, Ctrl+C,
+/// an unreachable farm, a stalled one, racing, and mutual TLS.
 /// </summary>
 [TestClass]
 public sealed class SdkRemoteTests
@@ -26,15 +27,16 @@ public sealed class SdkRemoteTests
     }
 
     [TestMethod]
-    [DataRow("Integrated")]
-    [DataRow("Split")]
-    public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache(string mode)
+    [DataRow("Integrated", false)]
+    [DataRow("Split", false)]
+    [DataRow("Integrated", true)]
+    public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache(string mode, bool outOfProcess)
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();
         using var first = new NativeWorkspace();
         string project = SamplePrograms.WriteAppWithLibrary(first);
 
-        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
 
         Assert.AreEqual(0, cold.ExitCode, cold.ToString());
         Assert.AreEqual((4, 0), Summary(cold), "main, greet, numbers and the library member: all executed");
@@ -44,7 +46,7 @@ public sealed class SdkRemoteTests
 
         using var second = new NativeWorkspace("-second-checkout");
         string copy = SamplePrograms.WriteAppWithLibrary(second);
-        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
 
         Assert.AreEqual(0, warm.ExitCode, warm.ToString());
         Assert.AreEqual((4, 4), Summary(warm), "every job of the other checkout is a hit");
@@ -53,7 +55,9 @@ public sealed class SdkRemoteTests
     }
 
     [TestMethod]
-    public async Task CtrlCWhileTheFarmWorksStopsTheBuildAndLeavesNothing()
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task CtrlCWhileTheFarmWorksStopsTheBuildAndLeavesNothing(bool outOfProcess)
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();
         using var workspace = new NativeWorkspace();
@@ -62,7 +66,7 @@ public sealed class SdkRemoteTests
         server.State.ExecuteDelay = TimeSpan.FromSeconds(60);
 
         using var build = new BackgroundProcess(workspace.Path, "dotnet",
-            new[] { "build", project, "-c", "Release", "-nodeReuse:false", "-v:n", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false" }, SdkPackage.Environment);
+            new[] { "build", project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-nodeReuse:false", "-v:n", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false" }, SdkPackage.Environment);
         Assert.IsTrue(build.WaitForFile(server.State.ExecuteStartedMarker, TimeSpan.FromMinutes(2)), "an action reached the farm: " + build.OutputSoFar);
         build.Signal("INT");
 
@@ -74,13 +78,15 @@ public sealed class SdkRemoteTests
         CollectionAssert.AreEqual(Array.Empty<string>(), Directory.GetFiles(workspace.File("app/bin/Release")), "no temporaries, no half-downloaded object");
 
         server.State.ExecuteDelay = TimeSpan.Zero;
-        CommandResult next = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult next = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
         Assert.AreEqual(0, next.ExitCode, next.ToString());
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
 
     [TestMethod]
-    public async Task AnUnreachableFarmWarnsAndBuildsLocallyOrFailsWithACodeWhenStrict()
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task AnUnreachableFarmWarnsAndBuildsLocallyOrFailsWithACodeWhenStrict(bool outOfProcess)
     {
         int port;
         await using (ReapiTestServer gone = await ReapiTestServer.StartAsync())
@@ -89,9 +95,9 @@ public sealed class SdkRemoteTests
         string project = SamplePrograms.WriteApp(workspace);
         string endpoint = "-p:DtltoRemoteEndpoint=grpc://127.0.0.1:" + port;
 
-        CommandResult fallback = workspace.Build(project, "-c", "Release", endpoint);
-        CommandResult strict = workspace.Build(project, "-c", "Release", endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
-        CommandResult badToken = workspace.Build(project, "-c", "Release", endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
+        CommandResult fallback = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint);
+        CommandResult strict = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
+        CommandResult badToken = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
 
         Assert.AreEqual(0, fallback.ExitCode, fallback.ToString());
         StringAssert.Contains(fallback.StandardOutput, "warning DTLTO3107: cannot use the remote execution server at");
@@ -105,13 +111,15 @@ public sealed class SdkRemoteTests
     }
 
     [TestMethod]
-    public async Task TheSdkStopsWaitingForAStalledFarmAndRacesItWithTheCoresItWasGranted()
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task TheSdkStopsWaitingForAStalledFarmAndRacesItWithTheCoresItWasGranted(bool outOfProcess)
     {
         // The farm has no worker for Windows actions: they stay queued.
         await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.WorkerPlatform = new[] { "OSFamily=Linux" });
         using var workspace = new NativeWorkspace();
         string project = SamplePrograms.WriteApp(workspace);
-        string[] windowsFarm = { "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemotePlatform=OSFamily=Windows" };
+        string[] windowsFarm = { "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemotePlatform=OSFamily=Windows" };
 
         CommandResult stalled = workspace.Build(project, windowsFarm.Concat(new[] { "-p:DtltoRemoteStallTimeout=3", "-p:DtltoRemoteStrict=true", "-p:DtltoRemoteRace=false", "-p:TargetName=strict" }).ToArray());
         CommandResult raced = workspace.Build(project, windowsFarm);
@@ -130,7 +138,9 @@ public sealed class SdkRemoteTests
     }
 
     [TestMethod]
-    public async Task TheSdkLinksOverMutualTlsAndWarnsOfATokenFileOthersCanRead()
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task TheSdkLinksOverMutualTlsAndWarnsOfATokenFileOthersCanRead(bool outOfProcess)
     {
         using var workspace = new NativeWorkspace();
         var certificates = new TestCertificates(workspace.File("certs"));
@@ -140,7 +150,7 @@ public sealed class SdkRemoteTests
         File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         string[] farm =
         {
-            "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoRemoteStrict=true",
+            "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoRemoteStrict=true",
             "-p:DtltoRemoteCaFile=" + certificates.File("ca.pem"), "-p:DtltoRemoteTokenFile=" + token,
         };
 

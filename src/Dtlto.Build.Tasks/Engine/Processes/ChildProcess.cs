@@ -30,7 +30,8 @@ public sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <paramref name="argv"/>; throws <see cref="ChildProcessStartException"/> if it cannot run.</summary>
-    public static ChildProcess Start(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="onLine">Hears each line as it arrives, and whether it came on standard error.</param>
+    public static ChildProcess Start(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, Action<string, bool>? onLine = null)
     {
         if (argv.Count == 0)
             throw new ArgumentException("The argument vector is empty.", nameof(argv));
@@ -38,8 +39,18 @@ public sealed class ChildProcess : IDisposable
         var process = new Process { StartInfo = CreateStartInfo(argv, workingDirectory, environment), EnableRaisingEvents = true };
         var child = new ChildProcess(process, Stopwatch.StartNew());
         process.Exited += (_, _) => child._exited.TrySetResult(true);
-        process.OutputDataReceived += (_, e) => child.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            child.Append(e.Data);
+            if (e.Data is not null)
+                onLine?.Invoke(e.Data, false);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            child.Append(e.Data);
+            if (e.Data is not null)
+                onLine?.Invoke(e.Data, true);
+        };
         try
         {
             process.Start();

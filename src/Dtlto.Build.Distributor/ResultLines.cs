@@ -1,0 +1,31 @@
+using System.IO;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+
+namespace Dtlto.Build.Distributor;
+
+/// <summary>With --job-results: one line of JSON per finished job on standard output, for the build that started this process.</summary>
+public sealed class ResultLines : IBackendCompileObserver
+{
+    private readonly TextWriter _writer;
+    private readonly object _lock = new();
+
+    public ResultLines(TextWriter writer) => _writer = writer;
+
+    public void JobStarted(int worker, BackendJob job)
+    {
+    }
+
+    public void JobFinished(int worker, JobResult result) => Write(JobResultLine.Write(result));
+
+    public void Summary(string summary) => Write(JobResultLine.WriteSummary(summary));
+
+    private void Write(string line)
+    {
+        lock (_lock)
+        {
+            _writer.WriteLine(line);
+            _writer.Flush();
+        }
+    }
+}

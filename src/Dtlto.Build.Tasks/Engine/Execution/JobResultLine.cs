@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using Dtlto.Build.Engine.JobLists;
+
+namespace Dtlto.Build.Engine.Execution;
+
+/// <summary>
+/// A finished job, or a batch's summary, as one line of JSON: how a build hears of jobs that run in
+/// another process (Visual Studio's MSBuild.exe runs the .NET Framework tasks, which have no
+/// gRPC; dtlto-distributor runs the remote batch for them and reports each job as it ends).
+/// </summary>
+public static class JobResultLine
+{
+    public static string Write(JobResult result) => Json(json =>
+    {
+        json.WriteNumber("job", result.Job.Index);
+        json.WriteString("status", result.Status.ToString());
+        if (result.Failure is not null)
+            json.WriteString("failure", result.Failure);
+        if (result.ExitCode is int exitCode)
+            json.WriteNumber("exitCode", exitCode);
+        json.WriteString("output", result.Output);
+        json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
+    });
+
+    public static string WriteSummary(string summary) => Json(json => json.WriteString("summary", summary));
+
+    /// <summary>A job's result (its job taken from <paramref name="jobList"/>) or a summary; both null for a line that is neither.</summary>
+    public static (JobResult? Result, string? Summary) Read(string line, JobList jobList)
+    {
+        if (!line.StartsWith("{", StringComparison.Ordinal))
+            return (null, null);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            if (root.TryGetProperty("summary", out JsonElement summary))
+                return (null, summary.GetString());
+            int index = root.GetProperty("job").GetInt32();
+            if (index < 0 || index >= jobList.Jobs.Count)
+                return (null, null);
+            BackendJob job = jobList.Jobs[index];
+            var status = (JobStatus)Enum.Parse(typeof(JobStatus), root.GetProperty("status").GetString()!);
+            string? failure = root.TryGetProperty("failure", out JsonElement f) ? f.GetString() : null;
+            int? exitCode = root.TryGetProperty("exitCode", out JsonElement e) ? e.GetInt32() : null;
+            return (new JobResult(job, jobList.CommandFor(job), status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble())), null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string Json(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
