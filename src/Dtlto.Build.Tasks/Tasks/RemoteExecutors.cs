@@ -11,8 +11,8 @@ namespace Dtlto.Build.Tasks;
 /// <summary>
 /// The executor DtltoBackendCompile runs its jobs with: local, or the Remote Execution API
 /// executor when DtltoRemoteEndpoint is set. The remote executor exists in the net8.0 task
-/// assembly only (gRPC on .NET Framework needs Windows' HTTP/2 stack), so Visual Studio's
-/// MSBuild.exe reports it as unavailable.
+/// assembly only (gRPC on .NET Framework needs Windows' HTTP/2 stack); under Visual Studio's
+/// MSBuild.exe the task runs remote batches in dtlto-distributor instead (<see cref="RemoteBatchProcess"/>).
 /// </summary>
 internal static class RemoteExecutors
 {
@@ -68,7 +68,8 @@ internal static class RemoteExecutors
             return false;
         }
 #else
-        task.LogError("DTLTO3106", "remote execution needs MSBuild on .NET (dotnet build, dotnet msbuild): this MSBuild runs on .NET Framework, whose task assembly has no gRPC");
+        // Not reached: DtltoBackendCompile sends remote batches to dtlto-distributor on .NET Framework.
+        task.LogError("DTLTO3106", "remote execution runs in dtlto-distributor under this MSBuild");
         return false;
 #endif
     }
