@@ -259,6 +259,30 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task AnUnchangedToolchainIsNotHashedAgainOnTheNextLink()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        var cache = new System.Collections.Generic.Dictionary<string, string?> { ["XDG_CACHE_HOME"] = dir.File("user-cache") };
+        string[] remote = Remote(server, "--remote-upload-toolchain");
+
+        CommandResult first = build.LinkWith(cache, Toolchain.Distributor, "app", objects, remote);
+        CommandResult second = build.LinkWith(cache, Toolchain.Distributor, "app", objects, remote);
+
+        ThinLtoBuild.Expect(first, "first link");
+        ThinLtoBuild.Expect(second, "second link");
+        Match hashedFirst = Regex.Match(first.StandardError, @"hashed ([\d.]+) MB in ([\d.]+) s, (\d+) files from the digest cache");
+        Match hashedSecond = Regex.Match(second.StandardError, @"hashed ([\d.]+) MB in ([\d.]+) s, (\d+) files from the digest cache");
+        Assert.IsTrue(hashedFirst.Success && hashedSecond.Success, first.StandardError + second.StandardError);
+        Assert.IsGreaterThan(100.0, double.Parse(hashedFirst.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), "the first link hashes the toolchain");
+        Assert.IsLessThan(1.0, double.Parse(hashedSecond.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), "the second hashes only lld's new index shards");
+        Assert.IsGreaterThanOrEqualTo(3, int.Parse(hashedSecond.Groups[3].Value), "clang, its libraries and the bitcode came from the digest cache");
+        Assert.IsTrue(File.Exists(dir.File("user-cache/dtlto/digests-v1.tsv")));
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
     public async Task AFailingCompileOnTheFarmIsACompileErrorNotAFallback()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Security.Cryptography;
+using System.Threading;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Google.Protobuf;
 
@@ -18,6 +19,15 @@ public static class ContentDigest
 
     internal static Digest Of(IMessage message) => Of(message.ToByteArray());
 
+    private static long _bytesHashed;
+    private static long _hashingTicks;
+
+    /// <summary>Digests kept between links; null to hash every file once per process.</summary>
+    internal static DigestStore? Store { get; set; }
+
+    /// <summary>Bytes this process hashed, and the time it took.</summary>
+    internal static (long Bytes, TimeSpan Time) Hashed => (Interlocked.Read(ref _bytesHashed), TimeSpan.FromTicks(Interlocked.Read(ref _hashingTicks)));
+
     internal static Digest OfFile(string path)
     {
         var file = new FileInfo(RealPath(path));
@@ -25,8 +35,19 @@ public static class ContentDigest
             throw new FileNotFoundException($"input {path} does not exist", path);
         return FileDigests.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ =>
         {
-            using FileStream stream = file.OpenRead();
-            return new Digest { Hash = Hex(SHA256.HashData(stream)), SizeBytes = file.Length };
+            DigestStore? store = Store;
+            FileIdentity? identity = store is null ? null : FileIdentity.Of(file);
+            if (identity is FileIdentity known && store!.Find(known) is Digest stored)
+                return stored;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Digest digest;
+            using (FileStream stream = file.OpenRead())
+                digest = new Digest { Hash = Hex(SHA256.HashData(stream)), SizeBytes = file.Length };
+            Interlocked.Add(ref _hashingTicks, clock.Elapsed.Ticks);
+            Interlocked.Add(ref _bytesHashed, digest.SizeBytes);
+            if (identity is FileIdentity added)
+                store!.Add(added, digest);
+            return digest;
         });
     }
 

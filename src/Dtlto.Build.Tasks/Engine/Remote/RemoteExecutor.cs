@@ -70,6 +70,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _retry = new RemoteRetry(settings, _limit, _watch);
         _cas = new RemoteCas(_connection, _retry);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
+        UseDigestStore(settings);
         if (settings.Race && settings.Mode == RemoteMode.Execute)
             _race = new LocalRace(_local, _localSlots, settings.LocalConcurrency, settings.ActionTimeout);
     }
@@ -82,8 +83,16 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn, Action<string>? status = null)
     {
         RemoteSettings settings = configuration.ToSettings(warn);
+        UseDigestStore(settings);
         RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
         return new RemoteExecutor(settings, warn, toolchain, status);
+    }
+
+    /// <summary>Digests kept between links, opened before anything (the toolchain) is hashed.</summary>
+    private static void UseDigestStore(RemoteSettings settings)
+    {
+        if (settings.DigestStoreFolder is string folder)
+            ContentDigest.Store ??= DigestStore.Open(folder);
     }
 
     /// <summary>Jobs in flight at once: the in-flight limit's maximum (the limit itself adapts below it).</summary>
@@ -130,6 +139,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                 parts.Add($"farm pushed back {_limit.PushBacks} times (in-flight limit fell to {_limit.Lowest})");
             if (Retries > 0)
                 parts.Add($"{Retries} calls retried");
+            (long bytes, TimeSpan time) = ContentDigest.Hashed;
+            if (ContentDigest.Store is DigestStore store)
+                parts.Add($"hashed {bytes / 1e6:0.0} MB in {time.TotalSeconds:0.00} s, {store.Hits} files from the digest cache");
             string timings = _timings.Describe();
             if (timings.Length > 0)
                 parts.Add(timings);
@@ -581,6 +593,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     public void Dispose()
     {
+        ContentDigest.Store?.Save();
         _race?.Dispose();
         _watch.Dispose();
         _connection.Dispose();

@@ -59,6 +59,9 @@ public sealed class RemoteSettings
     /// <summary>How often a line says what waits on the farm while actions are out.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Where file digests are kept between links (see <see cref="DigestStore"/>); null to hash every file in every link.</summary>
+    public string? DigestStoreFolder { get; init; } = Caching.UserCacheFolder.Default;
+
     /// <summary>Let this machine's idle cores compile jobs that are out on the farm too; the first whole result wins.</summary>
     public bool Race { get; init; } = true;
 

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Dtlto.Build.Engine.FileSystem;
+using Dtlto.Build.Engine.Remote.Protocol;
+
+namespace Dtlto.Build.Engine.Remote;
+
+/// <summary>
+/// File digests kept between links (digests-v1.tsv in the per-user cache folder), so that an
+/// unchanged toolchain (about 213 MB for Debian's LLVM 22) and unchanged bitcode are not hashed
+/// again on every link. An entry holds only while the file's <see cref="FileIdentity"/> is the
+/// same. The file is read once per process and written back, whole, through a temporary and a
+/// rename; one that cannot be read or written only costs hashing.
+/// </summary>
+internal sealed class DigestStore
+{
+    /// <summary>Entries kept at most; the least recently used go first.</summary>
+    private const int MaxEntries = 200_000;
+
+    private readonly string _file;
+    private readonly ConcurrentDictionary<FileIdentity, (Digest Digest, long Used)> _entries = new();
+    private long _clock;
+    private int _changed;
+
+    private DigestStore(string file) => _file = file;
+
+    public static DigestStore Open(string folder)
+    {
+        var store = new DigestStore(Path.Combine(folder, "digests-v1.tsv"));
+        store.Load();
+        return store;
+    }
+
+    /// <summary>Digests found here rather than hashed, in this process.</summary>
+    public int Hits;
+
+    public Digest? Find(FileIdentity identity)
+    {
+        if (!_entries.TryGetValue(identity, out var entry))
+            return null;
+        _entries[identity] = (entry.Digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
+        System.Threading.Interlocked.Increment(ref Hits);
+        return entry.Digest;
+    }
+
+    public void Add(FileIdentity identity, Digest digest)
+    {
+        _entries[identity] = (digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
+        System.Threading.Interlocked.Exchange(ref _changed, 1);
+    }
+
+    private void Load()
+    {
+        try
+        {
+            if (!File.Exists(_file))
+                return;
+            long order = 0;
+            foreach (string line in File.ReadLines(_file))
+            {
+                string[] f = line.Split('\t');
+                if (f.Length != 6 || !long.TryParse(f[1], out long size) || !long.TryParse(f[2], out long modified)
+                    || !ulong.TryParse(f[3], out ulong inode) || !long.TryParse(f[4], out long changed) || f[5].Length != 64)
+                    continue;
+                _entries[new FileIdentity(f[0], size, modified, inode, changed)] = (new Digest { Hash = f[5], SizeBytes = size }, order++);
+            }
+
+            _clock = order;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable store only costs hashing.
+        }
+    }
+
+    /// <summary>Writes the store back if this process added to it; false when it could not be written.</summary>
+    public bool Save()
+    {
+        if (_changed == 0)
+            return true;
+        string temporary = _file + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+            var text = new StringBuilder();
+            foreach (var entry in _entries.Where(e => e.Key.Path.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0).OrderByDescending(e => e.Value.Used).Take(MaxEntries).Reverse())
+            {
+                FileIdentity id = entry.Key;
+                text.Append(id.Path).Append('\t').Append(id.Size.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                    .Append(id.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(id.Inode.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                    .Append(id.ChangedNanoseconds.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(entry.Value.Digest.Hash).Append('\n');
+            }
+
+            File.WriteAllText(temporary, text.ToString());
+            File.Move(temporary, _file, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            QuietDelete.File(temporary);
+        }
+    }
+}
