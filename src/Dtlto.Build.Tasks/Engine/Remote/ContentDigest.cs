@@ -13,7 +13,7 @@ public static class ContentDigest
 {
     // Files are hashed once per process while their size and time stamp stay the same: the
     // toolchain and the modules many jobs import are inputs of many actions.
-    private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), Digest> FileDigests = new();
+    private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), Lazy<Digest>> FileDigests = new();
 
     internal static Digest Of(byte[] data) => new() { Hash = Hex(SHA256.HashData(data)), SizeBytes = data.LongLength };
 
@@ -33,7 +33,7 @@ public static class ContentDigest
         var file = new FileInfo(RealPath(path));
         if (!file.Exists)
             throw new FileNotFoundException($"input {path} does not exist", path);
-        return FileDigests.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ =>
+        return FileDigests.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ => new Lazy<Digest>(() =>
         {
             DigestStore? store = Store;
             FileIdentity? identity = store is null ? null : FileIdentity.Of(file);
@@ -48,7 +48,7 @@ public static class ContentDigest
             if (identity is FileIdentity added)
                 store!.Add(added, digest);
             return digest;
-        });
+        })).Value;
     }
 
     /// <summary>The file a path names after following symbolic links: a link's own size is not its content's.</summary>
