@@ -25,9 +25,20 @@ internal sealed class ByteStreamService : ByteStream.ByteStreamBase
         return new Digest { Hash = parts[at + 1], SizeBytes = size };
     }
 
+    /// <summary>A zstd resource name (compressed-blobs/zstd/{hash}/{size}): the digest follows "zstd".</summary>
+    private bool IsCompressed(string resource) => resource.Contains("compressed-blobs/zstd/", StringComparison.Ordinal) &&
+        (_state.Zstd ? true : throw new RpcException(new Status(StatusCode.InvalidArgument, "this server does not take compressed blobs")));
+
     public override async Task Read(ReadRequest request, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context)
     {
-        byte[] data = _state.Blob(DigestIn(request.ResourceName, "blobs")) ?? throw new RpcException(new Status(StatusCode.NotFound, "no such blob"));
+        bool compressed = IsCompressed(request.ResourceName);
+        byte[] data = _state.Blob(DigestIn(request.ResourceName, compressed ? "zstd" : "blobs")) ?? throw new RpcException(new Status(StatusCode.NotFound, "no such blob"));
+        if (compressed)
+        {
+            Interlocked.Increment(ref _state.CompressedBlobs);
+            data = ZstdCodec.Compress(data);
+        }
+
         Interlocked.Increment(ref _state.ByteStreamReads);
         Interlocked.Add(ref _state.BytesSent, data.LongLength - request.ReadOffset);
         for (int offset = (int)request.ReadOffset; offset < data.Length; offset += 64 * 1024)
@@ -51,13 +62,17 @@ internal sealed class ByteStreamService : ByteStream.ByteStreamBase
 
         if (resource is null || !resource.Contains("/uploads/", StringComparison.Ordinal) && !resource.StartsWith("uploads/", StringComparison.Ordinal))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{resource}' is not an upload resource name"));
-        Digest digest = DigestIn(resource, "blobs");
-        byte[] bytes = data.ToArray();
+        bool compressed = IsCompressed(resource);
+        Digest digest = DigestIn(resource, compressed ? "zstd" : "blobs");
+        byte[] wire = data.ToArray();
+        byte[] bytes = compressed ? ZstdCodec.Decompress(wire) : wire;
+        if (compressed)
+            Interlocked.Increment(ref _state.CompressedBlobs);
         if (CasService.Hash(bytes) != digest.Hash || bytes.LongLength != digest.SizeBytes)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "uploaded data does not match its digest"));
         _state.Put(bytes, digest);
         Interlocked.Increment(ref _state.ByteStreamWrites);
-        Interlocked.Add(ref _state.BytesReceived, bytes.LongLength);
-        return new WriteResponse { CommittedSize = bytes.LongLength };
+        Interlocked.Add(ref _state.BytesReceived, wire.LongLength);
+        return new WriteResponse { CommittedSize = wire.LongLength };
     }
 }

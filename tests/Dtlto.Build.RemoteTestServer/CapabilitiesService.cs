@@ -18,6 +18,8 @@ internal sealed class CapabilitiesService : Capabilities.CapabilitiesBase
                 DigestFunctions = { DigestFunction.Types.Value.Sha256 },
                 ActionCacheUpdateCapabilities = new ActionCacheUpdateCapabilities { UpdateEnabled = _state.UpdateEnabled },
                 MaxBatchTotalSizeBytes = _state.MaxBatchTotalSizeBytes,
+                SupportedCompressors = { _state.Zstd ? new[] { Compressor.Types.Value.Zstd } : System.Array.Empty<Compressor.Types.Value>() },
+                SupportedBatchUpdateCompressors = { _state.Zstd ? new[] { Compressor.Types.Value.Zstd } : System.Array.Empty<Compressor.Types.Value>() },
             },
             ExecutionCapabilities = new ExecutionCapabilities { DigestFunction = DigestFunction.Types.Value.Sha256, ExecEnabled = _state.ExecEnabled },
         });

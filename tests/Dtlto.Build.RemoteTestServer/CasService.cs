@@ -32,8 +32,13 @@ internal sealed class CasService : ContentAddressableStorage.ContentAddressableS
         var response = new BatchUpdateBlobsResponse();
         foreach (BatchUpdateBlobsRequest.Types.Request blob in request.Requests)
         {
+            Interlocked.Add(ref _state.BytesReceived, blob.Data.Length);
             byte[] data = blob.Data.ToByteArray();
-            Interlocked.Add(ref _state.BytesReceived, data.LongLength);
+            if (blob.Compressor == Compressor.Types.Value.Zstd)
+            {
+                Interlocked.Increment(ref _state.CompressedBlobs);
+                data = ZstdCodec.Decompress(data);
+            }
             bool valid = Hash(data) == blob.Digest.Hash && data.LongLength == blob.Digest.SizeBytes;
             if (valid)
                 _state.Put(data, blob.Digest);
@@ -53,11 +58,19 @@ internal sealed class CasService : ContentAddressableStorage.ContentAddressableS
         foreach (Digest digest in request.Digests)
         {
             byte[]? data = _state.Blob(digest);
+            bool compress = data is not null && _state.Zstd && request.AcceptableCompressors.Contains(Compressor.Types.Value.Zstd);
+            if (compress)
+            {
+                Interlocked.Increment(ref _state.CompressedBlobs);
+                data = ZstdCodec.Compress(data!);
+            }
+
             Interlocked.Add(ref _state.BytesSent, data?.LongLength ?? 0);
             response.Responses.Add(new BatchReadBlobsResponse.Types.Response
             {
                 Digest = digest,
                 Data = data is null ? ByteString.Empty : ByteString.CopyFrom(data),
+                Compressor = compress ? Compressor.Types.Value.Zstd : Compressor.Types.Value.Identity,
                 Status = new Engine.Remote.Protocol.Status { Code = data is null ? (int)StatusCode.NotFound : 0 },
             });
         }

@@ -7,7 +7,7 @@ namespace Dtlto.Build.RemoteTestServer;
 
 /// <summary>
 /// Runs the test server until stdin closes, Ctrl+C or SIGTERM: prints "listening grpc://127.0.0.1:PORT" first.
-/// <c>dtlto-remote-test-server [port] [--max-executions N] [--workers N] [--latency-ms MS] [--simulate-workers N --jobs TABLE]</c>;
+/// <c>dtlto-remote-test-server [port] [--max-executions N] [--no-zstd] [--workers N] [--latency-ms MS] [--simulate-workers N --jobs TABLE]</c>;
 /// a line "stats" on stdin prints the server's counters as one line of JSON.
 /// </summary>
 internal static class Program
@@ -23,6 +23,8 @@ internal static class Program
                     state.Workers = int.Parse(real);
                 if (Option("--latency-ms") is string latency && Option("--simulate-workers") is null)
                     state.ExecuteDelay = TimeSpan.FromMilliseconds(double.Parse(latency));
+                if (args.Contains("--no-zstd"))
+                    state.Zstd = false;
                 if (Option("--max-executions") is string cap)
                     state.MaxConcurrentExecutions = int.Parse(cap);
                 if (Option("--simulate-workers") is string workers)

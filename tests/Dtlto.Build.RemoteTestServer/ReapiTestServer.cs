@@ -195,6 +195,12 @@ internal sealed class ServerState
 
     public long MaxBatchTotalSizeBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Take and give zstd-compressed blobs (batch calls and compressed-blobs/zstd/ ByteStream names), and say so in the capabilities.</summary>
+    public bool Zstd { get; set; } = true;
+
+    /// <summary>Blobs that came or went compressed.</summary>
+    public int CompressedBlobs;
+
     public bool ExecEnabled { get; set; } = true;
 
     public bool UpdateEnabled { get; set; } = true;

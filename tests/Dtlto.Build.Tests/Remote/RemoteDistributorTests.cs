@@ -283,6 +283,34 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task BlobsTravelZstdCompressedWhenTheServerTakesItAndAsTheyAreWhenNot()
+    {
+        await using ReapiTestServer zstd = await ReapiTestServer.StartAsync(state => state.MaxBatchTotalSizeBytes = 64 * 1024 + 2048);
+        await using ReapiTestServer plain = await ReapiTestServer.StartAsync(state => { state.Zstd = false; state.MaxBatchTotalSizeBytes = 64 * 1024 + 2048; });
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        // A module of about 200 KB of bitcode: it and its object go through ByteStream.
+        dir.Write("table.c", "__attribute__((used)) const int table[] = {" + string.Join(",", Enumerable.Range(0, 40000)) + "};\nint lookup(int i) { return table[i]; }\n");
+        string[] all = objects.Concat(build.Compile("table.c")).ToArray();
+
+        CommandResult compressed = build.LinkWith(Toolchain.Distributor, "app", all, Remote(zstd));
+        ThinLtoBuild.Expect(compressed, "link with zstd");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+        CommandResult asTheyAre = build.LinkWith(Toolchain.Distributor, "app", all, Remote(plain));
+        ThinLtoBuild.Expect(asTheyAre, "link without");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+
+        Assert.IsGreaterThan(0, zstd.State.CompressedBlobs);
+        Assert.IsGreaterThan(0, zstd.State.ByteStreamWrites, "the large module went through ByteStream, compressed");
+        Assert.AreEqual(0, plain.State.CompressedBlobs);
+        Match sent = Regex.Match(compressed.StandardError, @"sent ([\d.]+) MB, received ([\d.]+) MB \(zstd; ([\d.]+) and ([\d.]+) MB as they are\)");
+        Assert.IsTrue(sent.Success, compressed.StandardError);
+        Assert.IsLessThan(plain.State.BytesReceived, zstd.State.BytesReceived, $"the server received fewer bytes: {zstd.State.BytesReceived} compressed, {plain.State.BytesReceived} not");
+        Assert.IsLessThan(plain.State.BytesSent, zstd.State.BytesSent, $"and sent fewer: {zstd.State.BytesSent} compressed, {plain.State.BytesSent} not");
+        Assert.IsFalse(asTheyAre.StandardError.Contains("zstd"), asTheyAre.StandardError);
+    }
+
+    [TestMethod]
     public async Task AFailingCompileOnTheFarmIsACompileErrorNotAFallback()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

@@ -62,6 +62,33 @@ internal sealed class RemoteCas
 
     private long BatchPayload => Math.Max(1, _batchLimit - BatchOverhead);
 
+    /// <summary>The server takes and gives zstd blobs in batch calls (supported_batch_update_compressors).</summary>
+    public bool CompressBatches { get; set; }
+
+    /// <summary>The server takes and gives zstd blobs through ByteStream (compressed-blobs/zstd/ resource names).</summary>
+    public bool CompressStreams { get; set; }
+
+    private long _wireUp;
+    private long _rawUp;
+    private long _wireDown;
+    private long _rawDown;
+
+    /// <summary>Blob bytes sent and received, as they went on the wire and as they are.</summary>
+    public (long WireUp, long RawUp, long WireDown, long RawDown) Bytes =>
+        (Interlocked.Read(ref _wireUp), Interlocked.Read(ref _rawUp), Interlocked.Read(ref _wireDown), Interlocked.Read(ref _rawDown));
+
+    private void Sent(long wire, long raw)
+    {
+        Interlocked.Add(ref _wireUp, wire);
+        Interlocked.Add(ref _rawUp, raw);
+    }
+
+    private void Received(long wire, long raw)
+    {
+        Interlocked.Add(ref _wireDown, wire);
+        Interlocked.Add(ref _rawDown, raw);
+    }
+
     /// <summary>
     /// Makes sure every blob is in the CAS. Each blob is asked about and sent once however many
     /// actions share it, and the questions and small uploads of all actions go out together.
@@ -114,7 +141,19 @@ internal sealed class RemoteCas
         CancellationToken cancellationToken = CancellationToken.None;
         var request = new BatchUpdateBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
         foreach (Blob blob in batch)
-            request.Requests.Add(new BatchUpdateBlobsRequest.Types.Request { Digest = blob.Digest, Data = ByteString.CopyFrom(blob.ReadAll()) });
+        {
+            byte[] raw = blob.ReadAll();
+            bool compress = CompressBatches && raw.LongLength >= Zstd.WorthCompressing;
+            byte[] data = compress ? Zstd.Compress(raw) : raw;
+            Sent(data.LongLength, raw.LongLength);
+            request.Requests.Add(new BatchUpdateBlobsRequest.Types.Request
+            {
+                Digest = blob.Digest,
+                Data = ByteString.CopyFrom(data),
+                Compressor = compress ? Compressor.Types.Value.Zstd : Compressor.Types.Value.Identity,
+            });
+        }
+
         BatchUpdateBlobsResponse response = await _retry.RunAsync(
             () => _connection.Cas.BatchUpdateBlobsAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
         BatchUpdateBlobsResponse.Types.Response? failed = response.Responses.FirstOrDefault(r => r.Status is not null && r.Status.Code != 0);
@@ -123,20 +162,23 @@ internal sealed class RemoteCas
         return batch.Select(_ => true).ToList();
     }
 
-    /// <summary>Uploads one blob through ByteStream.Write, in chunks, under a fresh upload name.</summary>
+    /// <summary>Uploads one blob through ByteStream.Write, in chunks, under a fresh upload name; zstd-compressed when the server takes it.</summary>
     private Task WriteAsync(Blob blob, CancellationToken cancellationToken) => _retry.RunAsync(
         async () =>
         {
-            string resource = $"{_connection.InstancePrefix}uploads/{Guid.NewGuid()}/blobs/{blob.Digest.Hash}/{blob.Digest.SizeBytes}";
+            bool compress = CompressStreams;
+            string kind = compress ? "compressed-blobs/zstd" : "blobs";
+            string resource = $"{_connection.InstancePrefix}uploads/{Guid.NewGuid()}/{kind}/{blob.Digest.Hash}/{blob.Digest.SizeBytes}";
             using AsyncClientStreamingCall<WriteRequest, WriteResponse> call = _connection.ByteStream.Write(_connection.Call(cancellationToken));
-            using Stream content = blob.Open();
+            using Stream content = compress ? new MemoryStream(Zstd.Compress(blob.ReadAll()), writable: false) : blob.Open();
+            long length = content.Length;
             var buffer = new byte[ChunkSize];
             long offset = 0;
             bool first = true;
             while (true)
             {
                 int read = await content.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                bool last = offset + read >= blob.Digest.SizeBytes;
+                bool last = offset + read >= length;
                 var request = new WriteRequest { WriteOffset = offset, FinishWrite = last, Data = ByteString.CopyFrom(buffer, 0, read) };
                 if (first)
                     request.ResourceName = resource;
@@ -149,8 +191,10 @@ internal sealed class RemoteCas
 
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             WriteResponse response = await call.ResponseAsync.ConfigureAwait(false);
-            if (response.CommittedSize != blob.Digest.SizeBytes && response.CommittedSize != -1)
-                throw new RpcException(new Status(StatusCode.DataLoss, $"the server committed {response.CommittedSize} of {blob.Digest.SizeBytes} bytes of {blob.Digest.Hash}"));
+            // The committed size of a compressed upload is its compressed length (servers also give -1 or the blob's size).
+            if (response.CommittedSize != blob.Digest.SizeBytes && response.CommittedSize != length && response.CommittedSize != -1)
+                throw new RpcException(new Status(StatusCode.DataLoss, $"the server committed {response.CommittedSize} of {length} bytes of {blob.Digest.Hash}"));
+            Sent(length, blob.Digest.SizeBytes);
         },
         cancellationToken);
 
@@ -184,6 +228,8 @@ internal sealed class RemoteCas
     {
         var request = new BatchReadBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
         request.Digests.AddRange(digests);
+        if (CompressBatches)
+            request.AcceptableCompressors.Add(Compressor.Types.Value.Zstd);
         BatchReadBlobsResponse response = await _retry.RunAsync(
             () => _connection.Cas.BatchReadBlobsAsync(request, _connection.Call(CancellationToken.None)).ResponseAsync, CancellationToken.None).ConfigureAwait(false);
         var blobs = new Dictionary<string, BatchReadBlobsResponse.Types.Response>(StringComparer.Ordinal);
@@ -197,20 +243,39 @@ internal sealed class RemoteCas
         {
             if (!blobs.TryGetValue(ContentDigest.Key(digest), out BatchReadBlobsResponse.Types.Response? blob) || (blob.Status is not null && blob.Status.Code != 0))
                 throw new RpcException(new Status(blob?.Status is null ? StatusCode.NotFound : (StatusCode)blob.Status.Code, $"blob {digest.Hash} could not be read: {blob?.Status?.Message ?? "not in the answer"}"));
-            return blob.Data.ToByteArray();
+            byte[] data = blob.Compressor == Compressor.Types.Value.Zstd ? Unpack(blob.Data.Span, digest) : blob.Data.ToByteArray();
+            Received(blob.Data.Length, data.LongLength);
+            return data;
         }).ToList();
+    }
+
+    /// <summary>A zstd blob decompressed; a blob that is not is the server's data loss.</summary>
+    private static byte[] Unpack(ReadOnlySpan<byte> compressed, Digest digest)
+    {
+        try
+        {
+            return Zstd.Decompress(compressed, digest.SizeBytes);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RpcException(new Status(StatusCode.DataLoss, $"blob {digest.Hash}: {e.Message}"));
+        }
     }
 
     private Task<byte[]> StreamAsync(Digest digest, CancellationToken cancellationToken) => _retry.RunAsync(
         async () =>
         {
-            var request = new ReadRequest { ResourceName = $"{_connection.InstancePrefix}blobs/{digest.Hash}/{digest.SizeBytes}" };
+            bool compressed = CompressStreams;
+            string kind = compressed ? "compressed-blobs/zstd" : "blobs";
+            var request = new ReadRequest { ResourceName = $"{_connection.InstancePrefix}{kind}/{digest.Hash}/{digest.SizeBytes}" };
             using AsyncServerStreamingCall<ReadResponse> call = _connection.ByteStream.Read(request, _connection.Call(cancellationToken));
             using var data = new MemoryStream((int)Math.Min(digest.SizeBytes, int.MaxValue));
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
                 call.ResponseStream.Current.Data.WriteTo(data);
 
-            return data.ToArray();
+            byte[] blob = compressed ? Unpack(data.GetBuffer().AsSpan(0, (int)data.Length), digest) : data.ToArray();
+            Received(data.Length, blob.LongLength);
+            return blob;
         },
         cancellationToken);
 }

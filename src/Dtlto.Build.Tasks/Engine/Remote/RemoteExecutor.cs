@@ -139,6 +139,10 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                 parts.Add($"farm pushed back {_limit.PushBacks} times (in-flight limit fell to {_limit.Lowest})");
             if (Retries > 0)
                 parts.Add($"{Retries} calls retried");
+            (long wireUp, long rawUp, long wireDown, long rawDown) = _cas.Bytes;
+            if (rawUp + rawDown > 0)
+                parts.Add($"sent {wireUp / 1e6:0.0} MB, received {wireDown / 1e6:0.0} MB" +
+                    (wireUp != rawUp || wireDown != rawDown ? $" (zstd; {rawUp / 1e6:0.0} and {rawDown / 1e6:0.0} MB as they are)" : ""));
             (long bytes, TimeSpan time) = ContentDigest.Hashed;
             if (ContentDigest.Store is DigestStore store)
                 parts.Add($"hashed {bytes / 1e6:0.0} MB in {time.TotalSeconds:0.00} s, {store.Hits} files from the digest cache");
@@ -403,6 +407,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             }
 
             _cas.BatchLimit = capabilities.CacheCapabilities?.MaxBatchTotalSizeBytes ?? 0;
+            _cas.CompressBatches = capabilities.CacheCapabilities?.SupportedBatchUpdateCompressors.Contains(Compressor.Types.Value.Zstd) == true;
+            _cas.CompressStreams = capabilities.CacheCapabilities?.SupportedCompressors.Contains(Compressor.Types.Value.Zstd) == true;
             _updatesAccepted = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
             if (_settings.Mode == RemoteMode.CacheOnly && !_updatesAccepted)
                 _warn($"the server at {_settings.Endpoint} does not accept action results from clients; compiles run here and are not cached");
