@@ -40,7 +40,8 @@ class SimulatedFarm:
 
     def __init__(self, program, workers, latency_ms, table):
         self.process = subprocess.Popen(
-            [program, "0", "--simulate-workers", str(workers), "--latency-ms", str(latency_ms), "--jobs", table],
+            # The synthetic blobs are random bytes, which zstd cannot shrink: the farm takes them as they are.
+            [program, "0", "--no-zstd", "--simulate-workers", str(workers), "--latency-ms", str(latency_ms), "--jobs", table],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("listening "):

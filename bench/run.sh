@@ -27,6 +27,8 @@ python3 bench/farm_bench.py --distributor "$distributor" --server "$server"
 echo
 python3 bench/farm_bench.py --distributor "$distributor" --server "$server" --jobs 10000 --workers 1000 --duration-scale 20
 echo
+python3 bench/transfer_bench.py --distributor "$distributor" --server "$server"
+echo
 for farm in "8 500" "32 200" "200 20"; do
   set -- $farm
   python3 bench/race_bench.py --distributor "$distributor" --server "$server" --workers "$1" --latency-ms "$2"
