@@ -41,3 +41,12 @@ def compile_all(clang, sources, cwd, flags):
                 sys.exit("error: compile failed")
     if any(p.wait() != 0 for p in procs):
         sys.exit("error: compile failed")
+
+
+def generated_program(folder, modules, clang):
+    """Writes generate_program.py's program of `modules` + 1 modules into folder, compiles it to bitcode, and returns the objects."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.check_call([sys.executable, os.path.join(here, "generate_program.py"), folder, "--modules", str(modules)])
+    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c"))
+    compile_all(clang, sources, folder, [])
+    return [s[:-2] + ".o" for s in sources]

@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 
-from measure import compile_all, measure, median
+from measure import generated_program, measure, median
 from remote_bench import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,10 +73,7 @@ def main():
 
     folder = os.path.join(HERE, "out", "race", "program")
     shutil.rmtree(os.path.dirname(folder), ignore_errors=True)
-    subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), folder, "--modules", str(args.modules)])
-    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c"))
-    compile_all(os.path.join(args.llvm, "clang"), sources, folder, [])
-    objects = [s[:-2] + ".o" for s in sources]
+    objects = generated_program(folder, args.modules, os.path.join(args.llvm, "clang"))
     clang = os.path.join(args.llvm, "clang")
     farm = ["--simulate-workers", str(args.workers), "--latency-ms", str(args.latency_ms), "--jobs", record(clang, args.distributor, folder, objects)]
 

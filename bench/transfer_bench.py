@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from measure import compile_all, measure, median
+from measure import generated_program, measure, median
 from remote_bench import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,10 +51,7 @@ def main():
 
     folder = os.path.join(HERE, "out", "transfer", "program")
     shutil.rmtree(os.path.dirname(folder), ignore_errors=True)
-    subprocess.check_call([sys.executable, os.path.join(HERE, "generate_program.py"), folder, "--modules", str(args.modules)])
-    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c"))
-    compile_all(os.path.join(args.llvm, "clang"), sources, folder, [])
-    objects = [s[:-2] + ".o" for s in sources]
+    objects = generated_program(folder, args.modules, os.path.join(args.llvm, "clang"))
     clang = os.path.join(args.llvm, "clang")
 
     rows = {(mode, which): [] for mode in ("zstd", "plain") for which in ("first link", "second link")}
