@@ -30,6 +30,7 @@ public sealed class SdkRemoteTests
     [DataRow("Integrated", false)]
     [DataRow("Split", false)]
     [DataRow("Integrated", true)]
+    [DataRow("Split", true)]
     public async Task AReleaseBuildLinksOnTheFarmAndAnotherCheckoutIsServedEntirelyFromTheCache(string mode, bool outOfProcess)
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();
