@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace Dtlto.Build.Engine.Remote;
@@ -24,7 +23,6 @@ internal sealed class Coalescer<TItem, TResult>
     private readonly object _lock = new();
     private readonly Queue<(TItem Item, TaskCompletionSource<TResult> Result)> _waiting = new();
     private int _calls;
-    private int _sent;
 
     /// <param name="send">One call for a batch; returns one result per item, in order.</param>
     public Coalescer(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, Func<TItem, long> cost, Func<long> maxCost, int maxCalls)
@@ -34,9 +32,6 @@ internal sealed class Coalescer<TItem, TResult>
         _maxCost = maxCost;
         _maxCalls = maxCalls;
     }
-
-    /// <summary>Calls made so far.</summary>
-    public int Calls => Volatile.Read(ref _sent);
 
     public Task<TResult> SubmitAsync(TItem item)
     {
@@ -79,7 +74,6 @@ internal sealed class Coalescer<TItem, TResult>
                 }
             }
 
-            Interlocked.Increment(ref _sent);
             try
             {
                 var items = new List<TItem>(batch.Count);

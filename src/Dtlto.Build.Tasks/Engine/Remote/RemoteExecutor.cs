@@ -119,9 +119,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// <summary>Races this machine won, and races the farm won.</summary>
     public (int Here, int Farm) RaceWins => (Volatile.Read(ref _wonHere), Volatile.Read(ref _wonThere));
 
-    /// <summary>How often the farm pushed back, and the lowest the in-flight limit fell to.</summary>
-    public (int Count, int LowestLimit) PushBacks => (_limit.PushBacks, _limit.Lowest);
-
     public int Retries => _retry.Retries;
 
     public string Details
