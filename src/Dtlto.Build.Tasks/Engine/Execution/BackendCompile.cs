@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Scheduling;
@@ -139,9 +138,7 @@ public sealed class BackendCompile
     {
         foreach (string output in job.Outputs)
         {
-            string path = jobList.Resolve(output);
-            QuietDelete.File(path);
-            CompilerTemporaries.DeleteFor(path);
+            CompilerTemporaries.DeleteWithOutput(jobList.Resolve(output));
         }
     }
 }

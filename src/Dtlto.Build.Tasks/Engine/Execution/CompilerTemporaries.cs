@@ -11,6 +11,13 @@ namespace Dtlto.Build.Engine.Execution;
 /// </summary>
 public static class CompilerTemporaries
 {
+    /// <summary>Removes an output that is not to be trusted, and what failed compiles of it left.</summary>
+    public static void DeleteWithOutput(string outputPath)
+    {
+        QuietDelete.File(outputPath);
+        DeleteFor(outputPath);
+    }
+
     /// <summary>Removes what failed compiles of <paramref name="outputPath"/> left, besides the output itself.</summary>
     public static void DeleteFor(string outputPath)
     {

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Dtlto.Build.Engine.Execution;
-using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 
@@ -175,10 +174,7 @@ internal sealed class LocalRace : IDisposable
         finally
         {
             foreach (string path in own.Values)
-            {
-                QuietDelete.File(path);
-                CompilerTemporaries.DeleteFor(path);
-            }
+                CompilerTemporaries.DeleteWithOutput(path);
 
             entry.HereEnded(result);
         }
