@@ -116,6 +116,21 @@ public static class DistributorCommandLine
         DefaultValueFactory = _ => true,
     };
 
+    private static readonly Option<string?> CacheDirOption = new("--cache-dir")
+    {
+        Description = "The folder of this machine's backend cache, shared by every build of the user (default: $XDG_CACHE_HOME/dtlto, else ~/.cache/dtlto; %LOCALAPPDATA%\\dtlto on Windows).",
+    };
+
+    private static readonly Option<bool> NoCacheOption = new("--no-cache")
+    {
+        Description = "Neither use nor fill this machine's backend cache.",
+    };
+
+    private static readonly Option<string?> CacheMaxSizeOption = new("--cache-max-size")
+    {
+        Description = "The size the backend cache is pruned to, least recently used results first: bytes, or a number with K, M, G or T (default: 10G).",
+    };
+
     private static readonly Option<bool> JobResultsOption = new("--job-results")
     {
         Description = "Write one line of JSON per finished job, and the summary, to standard output (for a build that runs its jobs through this program).",
@@ -151,6 +166,9 @@ public static class DistributorCommandLine
         RemoteUploadToolchainOption,
         RemoteStallTimeoutOption,
         RemoteRaceOption,
+        CacheDirOption,
+        NoCacheOption,
+        CacheMaxSizeOption,
         JobResultsOption,
         JobListArgument,
     };
@@ -181,6 +199,12 @@ public static class DistributorCommandLine
             HistoryPath = parsed.GetValue(HistoryOption),
             DryRun = parsed.GetValue(DryRunOption),
             JobResults = parsed.GetValue(JobResultsOption),
+            Cache = new Engine.Caching.CacheConfiguration
+            {
+                Enabled = !parsed.GetValue(NoCacheOption),
+                Folder = parsed.GetValue(CacheDirOption),
+                MaxSize = parsed.GetValue(CacheMaxSizeOption),
+            },
             Remote = parsed.GetValue(RemoteOption) is string endpoint
                 ? new Engine.Remote.RemoteConfiguration
                 {

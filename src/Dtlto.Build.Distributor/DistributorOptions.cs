@@ -39,6 +39,9 @@ public sealed class DistributorOptions
     /// <summary>The Remote Execution API server to run the jobs through; null to run them here.</summary>
     public Engine.Remote.RemoteConfiguration? Remote { get; init; }
 
+    /// <summary>This machine's cache of backend results (on unless --no-cache).</summary>
+    public Engine.Caching.CacheConfiguration Cache { get; init; } = new();
+
     /// <summary>The pipe of the build that runs the jobs itself; null to run them here.</summary>
     public string? BuildPipe { get; }
 }

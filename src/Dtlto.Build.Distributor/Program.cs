@@ -3,6 +3,7 @@ using System.IO;
 using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.Caching;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
@@ -80,14 +81,26 @@ public static class Program
         var reporter = new ConsoleReporter(Console.Error, options.Verbose);
         LinkTrace? trace = options.TracePath is null ? null : new LinkTrace();
         TimeSpan? cpuBefore = ChildCpuTime.Now();
-        (IBackendExecutor executor, int parallelism, string? problem) = CreateExecutor(options, jobList);
+        BackendCache? cache;
+        try
+        {
+            cache = options.Cache.Open();
+        }
+        catch (FormatException e)
+        {
+            return Fail(ExitCodes.Usage, $"--cache-max-size: {e.Message}");
+        }
+
+        (IBackendExecutor behind, int parallelism, string? problem) = CreateExecutor(options, jobList);
         if (problem is not null)
             return Fail(ExitCodes.Usage, problem);
-        using var disposeExecutor = executor as IDisposable;
-        if (executor is RemoteExecutor remote)
+        var remote = behind as RemoteExecutor;
+        if (remote is not null)
             remote.Trace = trace;
+        IBackendExecutor executor = cache is null ? behind : new CachingExecutor(cache, behind, Warn) { Trace = trace };
+        using var disposeExecutor = executor as IDisposable;
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
-        TimeSpan? jobTimeout = executor is RemoteExecutor ? null : options.JobTimeout;
+        TimeSpan? jobTimeout = remote is not null ? null : options.JobTimeout;
         ResultLines? results = options.JobResults ? new ResultLines(Console.Out) : null;
         var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
@@ -125,7 +138,7 @@ public static class Program
             var executor = RemoteExecutor.Create(
                 options.Remote,
                 jobList,
-                message => Console.Error.WriteLine($"dtlto-distributor: warning: {message}"),
+                Warn,
                 message => Console.Error.WriteLine($"dtlto-distributor: {message}"));
             return (executor, executor.Parallelism, null);
         }
@@ -134,6 +147,8 @@ public static class Program
             return (new LocalExecutor(), options.Jobs, e.Message);
         }
     }
+
+    private static void Warn(string message) => Console.Error.WriteLine($"dtlto-distributor: warning: {message}");
 
     /// <summary>A trace or history that cannot be written is worth a warning, not a failed link.</summary>
     private static void SaveQuietly(Action save, string what, string path)

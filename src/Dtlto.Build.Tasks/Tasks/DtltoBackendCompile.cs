@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.Caching;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Linking;
@@ -33,6 +34,15 @@ public sealed class DtltoBackendCompile : DtltoTask
 
     /// <summary>A file of earlier links' compile times, read to order the jobs and updated after them.</summary>
     public string? DurationHistory { get; set; }
+
+    /// <summary>Serve and keep results in this machine's backend cache.</summary>
+    public bool Cache { get; set; } = true;
+
+    /// <summary>The backend cache's folder; empty for the per-user one.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>The size the backend cache is pruned to (10G, 500M, bytes); empty for the default.</summary>
+    public string? CacheMaxSize { get; set; }
 
     /// <summary>A Remote Execution API server to run the compiles through; empty to run them here.</summary>
     public string? RemoteEndpoint { get; set; }
@@ -95,6 +105,17 @@ public sealed class DtltoBackendCompile : DtltoTask
             return false;
         }
 
+        BackendCache? cache;
+        try
+        {
+            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize }.Open();
+        }
+        catch (FormatException e)
+        {
+            LogError("DTLTO3108", $"DtltoCacheMaxSize: {e.Message}");
+            return false;
+        }
+
         int wanted = MaxParallelism > 0 ? Math.Min(MaxParallelism, Jobs.Length) : Jobs.Length;
         BackendCompileResult result;
         bool lldEnded;
@@ -110,15 +131,18 @@ public sealed class DtltoBackendCompile : DtltoTask
             }
             else
             {
-                if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor executor, out int remoteParallelism))
+                if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor behind, out int remoteParallelism))
                     return false;
+                IBackendExecutor executor = cache is null
+                    ? behind
+                    : new CachingExecutor(cache, behind, message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message));
                 using (executor as IDisposable)
                 {
                     if (remoteParallelism > 0)
                         Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
                     else
                         Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-                    (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, remoteParallelism > 0);
+                    (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, behind, remoteParallelism > 0);
                 }
             }
         }
@@ -147,13 +171,13 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
-    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor, bool remote)
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor, IBackendExecutor behind, bool remote)
     {
         ThinLinkSession? session = LinkedSession();
         DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? timeout = JobTimeoutSeconds > 0 && !remote ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
-        RemoteExecutors.Attach(executor, session?.Trace);
+        RemoteExecutors.Attach(executor, behind, session?.Trace);
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 

@@ -179,5 +179,11 @@ internal static class RemoteBatchProcess
             yield return "--job-timeout=" + task.JobTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
         if (!string.IsNullOrEmpty(task.DurationHistory))
             yield return "--history=" + task.DurationHistory;
+        if (!task.Cache)
+            yield return "--no-cache";
+        if (!string.IsNullOrEmpty(task.CacheDirectory))
+            yield return "--cache-dir=" + task.CacheDirectory;
+        if (!string.IsNullOrEmpty(task.CacheMaxSize))
+            yield return "--cache-max-size=" + task.CacheMaxSize;
     }
 }

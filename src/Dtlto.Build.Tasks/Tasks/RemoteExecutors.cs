@@ -74,11 +74,13 @@ internal static class RemoteExecutors
 #endif
     }
 
-    /// <summary>Gives a remote executor the link's trace, for its actions' time on the farm.</summary>
-    public static void Attach(IBackendExecutor executor, Engine.Tracing.LinkTrace? trace)
+    /// <summary>Gives the executor the link's trace: for cache hits, and for the actions' time on the farm.</summary>
+    public static void Attach(IBackendExecutor executor, IBackendExecutor behind, Engine.Tracing.LinkTrace? trace)
     {
+        if (executor is Engine.Caching.CachingExecutor cached)
+            cached.Trace = trace;
 #if DTLTO_REMOTE
-        if (executor is RemoteExecutor remote)
+        if (behind is RemoteExecutor remote)
             remote.Trace = trace;
 #endif
     }

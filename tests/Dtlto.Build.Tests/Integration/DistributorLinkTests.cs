@@ -146,7 +146,7 @@ public sealed class DistributorLinkTests
         CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--trace=trace.json", "-Xthinlto-distributor=--history=durations.json");
 
         ThinLtoBuild.Expect(link, "link");
-        StringAssert.Matches(link.StandardError, new System.Text.RegularExpressions.Regex(@"dtlto-distributor: 5 backend jobs, 2 workers, 0 cache hits; CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: \S+\.o \d"));
+        StringAssert.Matches(link.StandardError, new System.Text.RegularExpressions.Regex(@"dtlto-distributor: 5 backend jobs, 2 workers, 0 cache hits \(0 local, 5 compiled\); CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: \S+\.o \d"));
         using (var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(dir.File("trace.json"))))
         {
             string[] names = trace.RootElement.GetProperty("traceEvents").EnumerateArray()

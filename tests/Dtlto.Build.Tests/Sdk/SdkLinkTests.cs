@@ -91,7 +91,8 @@ public sealed class SdkLinkTests
               <ItemGroup><ProjectReference Include="../lib/shapes.clangproj" /></ItemGroup>
             """);
 
-        (CommandResult build, string log) = workspace.BuildWithBinlog(app, "-c", "Release");
+        // lld's own handling of archive members, not the extraction a cache asks for.
+        (CommandResult build, string log) = workspace.BuildWithBinlog(app, "-c", "Release", "-p:DtltoExtractArchives=false");
 
         AssertBuilt(build);
         Assert.IsTrue(File.Exists(workspace.File("lib/bin/Release/shapes.a")));
@@ -217,7 +218,7 @@ public sealed class SdkLinkTests
         CommandResult build = workspace.Build(project, "-c", "Release");
 
         AssertBuilt(build);
-        StringAssert.Matches(build.StandardOutput, new Regex(@"Backend compiles: 3 backend jobs, \d+ workers, 0 cache hits; CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: "));
+        StringAssert.Matches(build.StandardOutput, new Regex(@"Backend compiles: 3 backend jobs, \d+ workers, 0 cache hits \(0 local, 3 compiled\); CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: "));
         StringAssert.Contains(build.StandardOutput, "[3/3] ");
         using (var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(workspace.File("app/link-trace.json"))))
         {

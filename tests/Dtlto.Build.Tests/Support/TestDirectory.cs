@@ -3,7 +3,11 @@ using System.IO;
 
 namespace Dtlto.Build.Tests.Support;
 
-/// <summary>A fresh directory for one test, removed when the test is done.</summary>
+/// <summary>
+/// A fresh directory for one test, removed when the test is done. Its <c>user-cache</c> folder
+/// becomes XDG_CACHE_HOME of the test process and every program the test starts (the tests run
+/// one at a time), so that no test is served results another test put in the backend cache.
+/// </summary>
 public sealed class TestDirectory : IDisposable
 {
     private readonly bool _owned = true;
@@ -19,6 +23,7 @@ public sealed class TestDirectory : IDisposable
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dtlto-tests", Guid.NewGuid().ToString("N").Substring(0, 12) + (nameSuffix ?? ""));
         Directory.CreateDirectory(Path);
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", File("user-cache"));
     }
 
     public string Path { get; }

@@ -22,7 +22,7 @@ internal sealed class Blob
 
     public static Blob FromBytes(byte[] data) => new(ContentDigest.Of(data), data, null);
 
-    public static Blob FromFile(string path) => new(ContentDigest.OfFile(path), null, ContentDigest.RealPath(path));
+    public static Blob FromFile(string path) => new(ContentDigest.OfFile(path), null, Caching.FileDigests.RealPath(path));
 
     public Stream Open() => _data is not null ? new MemoryStream(_data, writable: false) : System.IO.File.OpenRead(File!);
 

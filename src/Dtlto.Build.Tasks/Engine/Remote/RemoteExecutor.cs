@@ -92,7 +92,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private static void UseDigestStore(RemoteSettings settings)
     {
         if (settings.DigestStoreFolder is string folder)
-            ContentDigest.Store ??= DigestStore.Open(folder);
+            Caching.FileDigests.UseStore(folder);
     }
 
     /// <summary>Jobs in flight at once: the in-flight limit's maximum (the limit itself adapts below it).</summary>
@@ -140,8 +140,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             if (rawUp + rawDown > 0)
                 parts.Add($"sent {wireUp / 1e6:0.0} MB, received {wireDown / 1e6:0.0} MB" +
                     (wireUp != rawUp || wireDown != rawDown ? $" (zstd; {rawUp / 1e6:0.0} and {rawDown / 1e6:0.0} MB as they are)" : ""));
-            (long bytes, TimeSpan time) = ContentDigest.Hashed;
-            if (ContentDigest.Store is DigestStore store)
+            (long bytes, TimeSpan time) = Caching.FileDigests.Hashed;
+            if (Caching.FileDigests.Store is Caching.DigestStore store)
                 parts.Add($"hashed {bytes / 1e6:0.0} MB in {time.TotalSeconds:0.00} s, {store.Hits} files from the digest cache");
             string timings = _timings.Describe();
             if (timings.Length > 0)
@@ -596,7 +596,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     public void Dispose()
     {
-        ContentDigest.Store?.Save();
+        Caching.FileDigests.Store?.Save();
         _race?.Dispose();
         _watch.Dispose();
         _connection.Dispose();

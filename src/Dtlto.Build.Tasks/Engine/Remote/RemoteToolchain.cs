@@ -30,7 +30,7 @@ public sealed class RemoteToolchain
     /// <summary>Collects a compiler and its LLVM libraries (found with ldd); throws <see cref="IOException"/> when that fails.</summary>
     public static RemoteToolchain Collect(string compiler)
     {
-        string binary = ContentDigest.RealPath(compiler);
+        string binary = Caching.FileDigests.RealPath(compiler);
         string root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(compiler))!)!;
         ProcessResult ldd = ProcessRunner.RunAsync(new[] { "ldd", binary }, Path.GetTempPath(), CancellationToken.None).GetAwaiter().GetResult();
         if (ldd.StartError is not null || ldd.ExitCode != 0)

@@ -5,9 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Dtlto.Build.Engine.FileSystem;
-using Dtlto.Build.Engine.Remote.Protocol;
 
-namespace Dtlto.Build.Engine.Remote;
+namespace Dtlto.Build.Engine.Caching;
 
 /// <summary>
 /// File digests kept between links (digests-v1.tsv in the per-user cache folder), so that an
@@ -22,7 +21,7 @@ internal sealed class DigestStore
     private const int MaxEntries = 200_000;
 
     private readonly string _file;
-    private readonly ConcurrentDictionary<FileIdentity, (Digest Digest, long Used)> _entries = new();
+    private readonly ConcurrentDictionary<FileIdentity, (FileDigest Digest, long Used)> _entries = new();
     private long _clock;
     private int _changed;
 
@@ -38,7 +37,7 @@ internal sealed class DigestStore
     /// <summary>Digests found here rather than hashed, in this process.</summary>
     public int Hits;
 
-    public Digest? Find(FileIdentity identity)
+    public FileDigest? Find(FileIdentity identity)
     {
         if (!_entries.TryGetValue(identity, out var entry))
             return null;
@@ -47,7 +46,7 @@ internal sealed class DigestStore
         return entry.Digest;
     }
 
-    public void Add(FileIdentity identity, Digest digest)
+    public void Add(FileIdentity identity, FileDigest digest)
     {
         _entries[identity] = (digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
         System.Threading.Interlocked.Exchange(ref _changed, 1);
@@ -66,7 +65,7 @@ internal sealed class DigestStore
                 if (f.Length != 6 || !long.TryParse(f[1], out long size) || !long.TryParse(f[2], out long modified)
                     || !ulong.TryParse(f[3], out ulong inode) || !long.TryParse(f[4], out long changed) || f[5].Length != 64)
                     continue;
-                _entries[new FileIdentity(f[0], size, modified, inode, changed)] = (new Digest { Hash = f[5], SizeBytes = size }, order++);
+                _entries[new FileIdentity(f[0], size, modified, inode, changed)] = (new FileDigest(f[5], size), order++);
             }
 
             _clock = order;
@@ -96,7 +95,7 @@ internal sealed class DigestStore
             }
 
             File.WriteAllText(temporary, text.ToString());
-            File.Move(temporary, _file, overwrite: true);
+            AtomicRename.Over(temporary, _file);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

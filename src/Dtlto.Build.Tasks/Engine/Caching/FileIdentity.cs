@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Dtlto.Build.Engine.Remote;
+namespace Dtlto.Build.Engine.Caching;
 
 /// <summary>
 /// What says a file is still the one hashed before: its path, size and modification time, and on
@@ -15,7 +15,7 @@ internal readonly record struct FileIdentity(string Path, long Size, long Modifi
     {
         ulong inode = 0;
         long changed = 0;
-        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && Stat(file.FullName, out LinuxStat status) == 0)
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && RuntimeInformation.ProcessArchitecture == Architecture.X64 && Stat(file.FullName, out LinuxStat status) == 0)
         {
             inode = status.Inode;
             changed = (status.ChangeSeconds * 1_000_000_000) + status.ChangeNanoseconds;

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Dtlto.Build.Engine.FileSystem;
+
+namespace Dtlto.Build.Engine.Caching;
+
+/// <summary>
+/// Backend results on this machine, by <see cref="BackendCacheKey"/>, in one folder that every
+/// checkout, build and distributor of the user shares: <c>backend/&lt;2 hex&gt;/&lt;key&gt;</c>, one
+/// <see cref="CacheEntry"/> file per result. An entry is written to a temporary beside it and
+/// renamed, so builds sharing the folder at once never see half of one (the same key inserted
+/// twice leaves one whole entry); a use refreshes its time stamp, which pruning goes by.
+/// </summary>
+public sealed class BackendCache
+{
+    /// <summary>The size a cache may grow to when none is given: 10 GiB.</summary>
+    public const long DefaultMaxSize = 10L << 30;
+
+    public BackendCache(string folder, long maxSize = DefaultMaxSize)
+    {
+        Folder = Path.GetFullPath(folder);
+        MaxSize = maxSize;
+    }
+
+    public string Folder { get; }
+
+    public long MaxSize { get; }
+
+    /// <summary>Where entries live, below <see cref="Folder"/>.</summary>
+    internal string EntriesFolder => Path.Combine(Folder, "backend");
+
+    internal string EntryPath(string key) => Path.Combine(EntriesFolder, key.Substring(0, 2), key);
+
+    /// <summary>
+    /// Puts the entry of <paramref name="key"/> in place of <paramref name="outputs"/> (all or
+    /// none of them). A damaged entry is deleted. Throws <see cref="IOException"/> when an output
+    /// cannot be written.
+    /// </summary>
+    public CacheLookup Restore(string key, IReadOnlyList<string> outputs, out string compilerOutput)
+    {
+        compilerOutput = "";
+        string entry = EntryPath(key);
+        string? restored;
+        try
+        {
+            using var stream = new FileStream(entry, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan);
+            restored = CacheEntry.Restore(stream, outputs);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return CacheLookup.Miss;
+        }
+
+        if (restored is null)
+        {
+            QuietDelete.File(entry);
+            return CacheLookup.Damaged;
+        }
+
+        compilerOutput = restored;
+        Touch(entry);
+        return CacheLookup.Hit;
+    }
+
+    /// <summary>Adds the job's outputs under its key; throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when the folder cannot take it (full, read-only).</summary>
+    public void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)
+    {
+        string entry = EntryPath(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+        string temporary = entry + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                CacheEntry.Write(stream, outputs, compilerOutput);
+            AtomicRename.Over(temporary, entry);
+        }
+        finally
+        {
+            QuietDelete.File(temporary);
+        }
+    }
+
+    /// <summary>Marks an entry used now, for least-recently-used pruning; a read-only cache keeps its old stamp.</summary>
+    private static void Touch(string entry)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(entry, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the pruning order suffers.
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.IO;
+using System.Text;
+using Dtlto.Build.Engine.JobLists;
+
+namespace Dtlto.Build.Engine.Caching;
+
+/// <summary>
+/// The key of a backend compile's result: what the remote executor's action is made of (the
+/// compiler, the command under its <see cref="StableJob"/> names, the working directory's name,
+/// and the content of the bitcode, the index shard and every imported module), so that it is the
+/// same in every checkout, in Integrated and Split links, and in the SDK and the distributor.
+/// An input named by an absolute path keeps that path in the key, which then holds for one checkout.
+/// The shard records the hashes of the module and of every module it imports from, and what it
+/// imports, so one changed module changes the keys of the jobs that read it and of no other.
+/// </summary>
+public static class BackendCacheKey
+{
+    private const string Version = "dtlto-backend-cache-1";
+
+    /// <summary>The key of a job as lower-case hex; throws <see cref="IOException"/> when an input cannot be read.</summary>
+    public static string For(JobList jobList, BackendJob job, string compilerIdentity)
+    {
+        using var text = new MemoryStream();
+        using (var writer = new BinaryWriter(text, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            writer.Write(compilerIdentity);
+            StableJob stable = StableJob.Of(jobList, job, out _, keepAbsolute: true)!;
+            writer.Write(stable.WorkingDirectory);
+            writer.Write(stable.Arguments.Count);
+            foreach (string argument in stable.Arguments)
+                writer.Write(argument);
+            writer.Write(stable.Inputs.Count);
+            foreach ((string name, string local) in stable.Inputs)
+                Write(writer, name, FileDigests.Of(local));
+            // The shard is named after lld's process id: its digest is not worth keeping between links.
+            Write(writer, stable.Shard.Name, FileDigests.Of(stable.Shard.Local, keep: false));
+            writer.Write(stable.Outputs.Count);
+            foreach ((string name, _) in stable.Outputs)
+                writer.Write(name);
+        }
+
+        text.Position = 0;
+        return FileDigests.OfStream(text);
+    }
+
+    private static void Write(BinaryWriter writer, string name, FileDigest digest)
+    {
+        writer.Write(name);
+        writer.Write(digest.Hash);
+        writer.Write(digest.Size);
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Tracing;
+
+namespace Dtlto.Build.Engine.Caching;
+
+/// <summary>
+/// The first tier of every backend compile: a job whose key is in the <see cref="BackendCache"/>
+/// gets its outputs from there; any other runs through the executor behind (this machine, or
+/// the farm with its own action cache as the second tier), and what that produced is stored.
+/// The cache never fails a build: an entry that cannot be written costs one warning and the
+/// rest of the link stores nothing; a damaged entry is discarded, said, and the job compiled.
+/// </summary>
+public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisposable
+{
+    private readonly BackendCache _cache;
+    private readonly IBackendExecutor _inner;
+    private readonly Action<string> _warn;
+    private readonly Task _pruning;
+    private int _hits;
+    private int _ranBehind;
+    private int _damaged;
+    private int _stored;
+    private int _storing = 1;
+
+    /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
+    /// <param name="pruneInterval">How often the cache is pruned at most (<see cref="CachePruning.DefaultInterval"/> when null).</param>
+    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, TimeSpan? pruneInterval = null)
+    {
+        _cache = cache;
+        _inner = inner;
+        _warn = warn;
+        TimeSpan interval = pruneInterval ?? CachePruning.DefaultInterval;
+        _pruning = Task.Run(() => Prune(interval));
+    }
+
+    /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
+    public LinkTrace? Trace { get; set; }
+
+    /// <summary>What the last prune found and did; null when none was due (or the folder could not be scanned).</summary>
+    public PruneResult? Pruned { get; private set; }
+
+    /// <summary>Results this link added to the cache.</summary>
+    public int Stored => Volatile.Read(ref _stored);
+
+    /// <summary>Jobs served from this machine's cache.</summary>
+    public int LocalHits => Volatile.Read(ref _hits);
+
+    /// <summary>Hits of this cache and of the executor behind it (the farm's action cache).</summary>
+    public int CacheHits => LocalHits + RemoteHits;
+
+    private int RemoteHits => (_inner as IReportsCacheHits)?.CacheHits ?? 0;
+
+    public string Details
+    {
+        get
+        {
+            int compiled = Volatile.Read(ref _ranBehind) - RemoteHits;
+            string counts = _inner is IReportsCacheHits
+                ? $"{LocalHits} local, {RemoteHits} remote, {compiled} compiled"
+                : $"{LocalHits} local, {compiled} compiled";
+            if (_damaged > 0)
+                counts += $", {_damaged} damaged entries discarded";
+            string behind = (_inner as IReportsCacheHits)?.Details ?? "";
+            return behind.Length == 0 ? counts : counts + "; " + behind;
+        }
+    }
+
+    public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string? key = KeyOf(jobList, job);
+        IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
+        if (key is not null)
+        {
+            CacheLookup lookup;
+            string compilerOutput;
+            try
+            {
+                lookup = _cache.Restore(key, outputs, out compilerOutput);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                (lookup, compilerOutput) = (CacheLookup.Miss, "");
+            }
+
+            if (lookup == CacheLookup.Hit)
+            {
+                Interlocked.Increment(ref _hits);
+                Trace?.MarkJob(job, "ran", "local cache");
+                return new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null);
+            }
+
+            if (lookup == CacheLookup.Damaged)
+            {
+                Interlocked.Increment(ref _damaged);
+                _warn($"the cached result of {job.Bitcode} in {_cache.Folder} was damaged (its content did not match its digest); it was discarded and the module compiles again");
+            }
+        }
+
+        ProcessResult run = await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+        if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
+            return run;
+        Interlocked.Increment(ref _ranBehind);
+        if (key is not null && outputs.All(o => ObjectFileCheck.Problem(o) is null))
+            Store(key, outputs, run.Output);
+        return run;
+    }
+
+    /// <summary>The job's key; null when an input cannot be read (the compile will say why).</summary>
+    private static string? KeyOf(JobList jobList, BackendJob job)
+    {
+        try
+        {
+            return BackendCacheKey.For(jobList, job, CompilerIdentity.Of(jobList.CommandFor(job)[0]));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)
+    {
+        if (Volatile.Read(ref _storing) == 0)
+            return;
+        try
+        {
+            _cache.Store(key, outputs, compilerOutput);
+            Interlocked.Increment(ref _stored);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Interlocked.Exchange(ref _storing, 0) == 1)
+                _warn($"the backend cache in {_cache.Folder} cannot be written ({e.Message.TrimEnd('.')}); this link stores no results there");
+        }
+    }
+
+    private void Prune(TimeSpan interval)
+    {
+        try
+        {
+            Pruned = CachePruning.IfDue(_cache, interval);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder that cannot be pruned is one that cannot be written: storing says so.
+        }
+    }
+
+    /// <summary>Waits for the prune, keeps the digests learnt, and disposes the executor behind.</summary>
+    public void Dispose()
+    {
+        _pruning.GetAwaiter().GetResult();
+        FileDigests.Store?.Save();
+        (_inner as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace Dtlto.Build.Engine.JobLists;
+
+/// <summary>
+/// A backend job under names that are the same in every checkout and in every link, which is
+/// what lets a cache (on this machine or a farm's) serve one checkout's result to another:
+/// <list type="bullet">
+/// <item>inputs keep their paths relative to lld's working directory, because index shards name
+/// the modules they import by those paths; the working directory itself is named after its last
+/// folders, as deep as the deepest <c>../</c>;</item>
+/// <item>the index shard and the outputs, which lld names after its process id, get names
+/// derived from the module's path, and the command is rewritten to match.</item>
+/// </list>
+/// </summary>
+public sealed class StableJob
+{
+    /// <summary>Where the stable shard and output names live, under the working directory.</summary>
+    public const string Folder = ".dtlto";
+
+    private StableJob(
+        string workingDirectory,
+        IReadOnlyList<(string Name, string Local)> inputs,
+        (string Name, string Local) shard,
+        IReadOnlyList<(string Name, string Local)> outputs,
+        IReadOnlyList<string> arguments)
+    {
+        WorkingDirectory = workingDirectory;
+        Inputs = inputs;
+        Shard = shard;
+        Outputs = outputs;
+        Arguments = arguments;
+    }
+
+    /// <summary>lld's working directory named by its last folders ('/'-separated; empty when no input is above it).</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The module, the modules it imports and the common inputs: each relative to lld's working directory in '/' form, and its file.</summary>
+    public IReadOnlyList<(string Name, string Local)> Inputs { get; }
+
+    public (string Name, string Local) Shard { get; }
+
+    /// <summary>The outputs in the job's order, the native object first.</summary>
+    public IReadOnlyList<(string Name, string Local)> Outputs { get; }
+
+    /// <summary>The command with the shard and the outputs at their stable names, compiler first.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>
+    /// The job under stable names, or null with the reason when an input is named by an absolute
+    /// path, which only this machine has; with <paramref name="keepAbsolute"/>, such an input keeps
+    /// its path as its name instead (a key that holds for this checkout only).
+    /// </summary>
+    public static StableJob? Of(JobList jobList, BackendJob job, out string? reason, bool keepAbsolute = false)
+    {
+        var inputs = new List<(string Name, string Local)>();
+        foreach (string input in job.Inputs.Where((_, i) => i != 1).Concat(jobList.CommonInputs))
+        {
+            string? normal = Normalize(input) ?? (keepAbsolute ? jobList.Resolve(input).Replace('\\', '/') : null);
+            if (normal is null)
+            {
+                reason = $"'{input}' is an absolute path";
+                return null;
+            }
+
+            inputs.Add((normal, jobList.Resolve(input)));
+        }
+
+        string key = NameFor(inputs[0].Name);
+        var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+        (string Name, string Local) shard = ($"{Folder}/{key}.thinlto.bc", jobList.Resolve(job.IndexShard));
+        renames[shard.Local] = shard.Name;
+        var outputs = new List<(string Name, string Local)>();
+        for (int i = 0; i < job.Outputs.Count; i++)
+        {
+            (string Name, string Local) output = (i == 0 ? $"{Folder}/{key}.native.o" : $"{Folder}/{key}.{i}.out", jobList.Resolve(job.Outputs[i]));
+            renames[output.Local] = output.Name;
+            outputs.Add(output);
+        }
+
+        reason = null;
+        return new StableJob(
+            WorkingDirectoryName(jobList.BaseDirectory, inputs.Max(p => LeadingParents(p.Name))),
+            inputs,
+            shard,
+            outputs,
+            jobList.CommandFor(job).Select(a => CommandRewrite.Argument(a, jobList, renames)).ToList());
+    }
+
+    /// <summary>A path relative to lld's working directory in '/' form with '.' and inner '..' resolved; null for an absolute path.</summary>
+    public static string? Normalize(string path)
+    {
+        if (Path.IsPathRooted(path))
+            return null;
+        var parts = new List<string>();
+        foreach (string part in path.Split('/', '\\'))
+        {
+            if (part.Length == 0 || part == ".")
+                continue;
+            if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
+                parts.RemoveAt(parts.Count - 1);
+            else
+                parts.Add(part);
+        }
+
+        return string.Join("/", parts);
+    }
+
+    private static int LeadingParents(string normal) => normal.Split('/').TakeWhile(p => p == "..").Count();
+
+    /// <summary>The last <paramref name="depth"/> folder names of lld's working directory: deep enough for every '../', and the same in every checkout.</summary>
+    internal static string WorkingDirectoryName(string baseDirectory, int depth)
+    {
+        string[] names = Path.GetFullPath(baseDirectory).Split(new[] { '/', '\\' }, StringSplitOptions.RemoveEmptyEntries);
+        IEnumerable<string> last = names.Skip(Math.Max(0, names.Length - depth));
+        // Above the file system's root there are no names; any stand-in keeps the relative structure.
+        IEnumerable<string> padding = Enumerable.Repeat("up", Math.Max(0, depth - names.Length));
+        return string.Join("/", padding.Concat(last).Select(n => n.TrimEnd(':')));
+    }
+
+    /// <summary>A file name for a module's stable shard and object: its path with '/' and '..' spelled out.</summary>
+    private static string NameFor(string module) => module.Replace("../", "up~").Replace('/', '~');
+}
