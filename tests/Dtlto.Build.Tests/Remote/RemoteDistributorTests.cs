@@ -18,9 +18,9 @@ namespace Dtlto.Build.Tests.Remote;
 [TestClass]
 public sealed class RemoteDistributorTests
 {
-    /// <summary>Distributor options for the server; racing is off, so that every job's place (farm or here) is known.</summary>
+    /// <summary>Distributor options for the server; racing and this machine's cache are off, so that every job's place (farm or here) is known.</summary>
     internal static string[] Remote(ReapiTestServer server, params string[] more) =>
-        new[] { "--verbose", "--remote=" + server.Endpoint, "--remote-race=false" }.Concat(more).Select(o => "-Xthinlto-distributor=" + o).ToArray();
+        new[] { "--verbose", "--remote=" + server.Endpoint, "--remote-race=false", "--no-cache" }.Concat(more).Select(o => "-Xthinlto-distributor=" + o).ToArray();
 
     private static (int Jobs, int Hits) Summary(CommandResult link)
     {

@@ -19,6 +19,9 @@ namespace Dtlto.Build.Tests.Remote;
 [TestClass]
 public sealed class SdkRemoteTests
 {
+    /// <summary>This machine's backend cache off, so that every job goes to the farm (the two tiers together have a test of their own).</summary>
+    private const string NoLocalCache = "-p:DtltoCache=false";
+
     private static (int Jobs, int Hits) Summary(CommandResult build)
     {
         Match match = Regex.Match(build.StandardOutput, @"Backend compiles: (\d+) backend jobs, \d+ workers, (\d+) cache hits");
@@ -37,7 +40,7 @@ public sealed class SdkRemoteTests
         using var first = new NativeWorkspace();
         string project = SamplePrograms.WriteAppWithLibrary(first);
 
-        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult cold = first.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
 
         Assert.AreEqual(0, cold.ExitCode, cold.ToString());
         Assert.AreEqual((4, 0), Summary(cold), "main, greet, numbers and the library member: all executed");
@@ -47,12 +50,41 @@ public sealed class SdkRemoteTests
 
         using var second = new NativeWorkspace("-second-checkout");
         string copy = SamplePrograms.WriteAppWithLibrary(second);
-        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult warm = second.Build(copy, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-p:DtltoMode=" + mode, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
 
         Assert.AreEqual(0, warm.ExitCode, warm.ToString());
         Assert.AreEqual((4, 4), Summary(warm), "every job of the other checkout is a hit");
         Assert.AreEqual(4, server.State.Executed.Count, "nothing ran on the farm for the second checkout");
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(second.Path, second.File("app/bin/Release/app")).StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task TheLocalCacheComesFirstThenTheFarmsActionCacheAndBothKeepWhatTheFarmReturned()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var caches = new TestDirectory();
+        string[] Remote(string cache) => new[] { "-c", "Release", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoCacheDirectory=" + caches.File(cache) };
+        int Entries(string cache) => Directory.GetFiles(caches.File(cache + "/backend"), "*", SearchOption.AllDirectories).Length;
+        using var first = new NativeWorkspace("-first");
+        using var second = new NativeWorkspace("-second");
+        using var third = new NativeWorkspace("-third");
+
+        CommandResult executed = first.Build(SamplePrograms.WriteAppWithLibrary(first), Remote("one"));
+        CommandResult fromFarmCache = second.Build(SamplePrograms.WriteAppWithLibrary(second), Remote("two"));
+        int lookupsBefore = System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "GetActionResult");
+        CommandResult fromLocalCache = third.Build(SamplePrograms.WriteAppWithLibrary(third), Remote("two"));
+
+        Assert.AreEqual(0, executed.ExitCode, executed.ToString());
+        StringAssert.Contains(executed.StandardOutput, "0 cache hits (0 local, 0 remote, 4 compiled; remote: 4 executed, 0 compiled here");
+        Assert.AreEqual(4, Entries("one"), "what the farm executed is kept here too");
+        Assert.AreEqual(0, fromFarmCache.ExitCode, fromFarmCache.ToString());
+        StringAssert.Contains(fromFarmCache.StandardOutput, "4 cache hits (0 local, 4 remote, 0 compiled;");
+        Assert.AreEqual(4, Entries("two"), "the farm's cache hits are kept here");
+        Assert.AreEqual(0, fromLocalCache.ExitCode, fromLocalCache.ToString());
+        StringAssert.Contains(fromLocalCache.StandardOutput, "4 cache hits (4 local, 0 remote, 0 compiled;");
+        Assert.AreEqual(lookupsBefore, System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "GetActionResult"), "a local hit asks the farm nothing");
+        Assert.AreEqual(4, server.State.Executed.Count);
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(third.Path, third.File("app/bin/Release/app")).StandardOutput);
     }
 
     [TestMethod]
@@ -67,7 +99,7 @@ public sealed class SdkRemoteTests
         server.State.ExecuteDelay = TimeSpan.FromSeconds(60);
 
         using var build = new BackgroundProcess(workspace.Path, "dotnet",
-            new[] { "build", project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-nodeReuse:false", "-v:n", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false" }, SdkPackage.Environment);
+            new[] { "build", project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-nodeReuse:false", "-v:n", "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false" }, SdkPackage.Environment);
         Assert.IsTrue(build.WaitForFile(server.State.ExecuteStartedMarker, TimeSpan.FromMinutes(2)), "an action reached the farm: " + build.OutputSoFar);
         build.Signal("INT");
 
@@ -79,7 +111,7 @@ public sealed class SdkRemoteTests
         CollectionAssert.AreEqual(Array.Empty<string>(), Directory.GetFiles(workspace.File("app/bin/Release")), "no temporaries, no half-downloaded object");
 
         server.State.ExecuteDelay = TimeSpan.Zero;
-        CommandResult next = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
+        CommandResult next = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false");
         Assert.AreEqual(0, next.ExitCode, next.ToString());
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
     }
@@ -96,9 +128,9 @@ public sealed class SdkRemoteTests
         string project = SamplePrograms.WriteApp(workspace);
         string endpoint = "-p:DtltoRemoteEndpoint=grpc://127.0.0.1:" + port;
 
-        CommandResult fallback = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint);
-        CommandResult strict = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
-        CommandResult badToken = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
+        CommandResult fallback = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint);
+        CommandResult strict = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
+        CommandResult badToken = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
 
         Assert.AreEqual(0, fallback.ExitCode, fallback.ToString());
         StringAssert.Contains(fallback.StandardOutput, "warning DTLTO3107: cannot use the remote execution server at");
@@ -120,7 +152,7 @@ public sealed class SdkRemoteTests
         await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.WorkerPlatform = new[] { "OSFamily=Linux" });
         using var workspace = new NativeWorkspace();
         string project = SamplePrograms.WriteApp(workspace);
-        string[] windowsFarm = { "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemotePlatform=OSFamily=Windows" };
+        string[] windowsFarm = { "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemotePlatform=OSFamily=Windows" };
 
         CommandResult stalled = workspace.Build(project, windowsFarm.Concat(new[] { "-p:DtltoRemoteStallTimeout=3", "-p:DtltoRemoteStrict=true", "-p:DtltoRemoteRace=false", "-p:TargetName=strict" }).ToArray());
         CommandResult raced = workspace.Build(project, windowsFarm);
@@ -151,7 +183,7 @@ public sealed class SdkRemoteTests
         File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         string[] farm =
         {
-            "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoRemoteStrict=true",
+            "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, "-p:DtltoRemoteEndpoint=" + server.Endpoint, "-p:DtltoRemoteRace=false", "-p:DtltoRemoteStrict=true",
             "-p:DtltoRemoteCaFile=" + certificates.File("ca.pem"), "-p:DtltoRemoteTokenFile=" + token,
         };
 
