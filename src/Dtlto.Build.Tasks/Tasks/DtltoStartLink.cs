@@ -44,6 +44,9 @@ public sealed class DtltoStartLink : LinkTask
     /// <summary>The folder extracted members go to, relative to <see cref="LinkTask.WorkingDirectory"/>.</summary>
     public string ArchiveDirectory { get; set; } = "";
 
+    /// <summary>The backend cache is on: its keys' compiler digest is worked out while lld runs the thin link.</summary>
+    public bool Cache { get; set; }
+
     [Output]
     public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
 
@@ -86,6 +89,8 @@ public sealed class DtltoStartLink : LinkTask
         }
 
         Log.LogMessage(MessageImportance.Normal, $"Thin link of {OutputFile}");
+        if (Cache && !string.IsNullOrEmpty(RemoteCompiler))
+            Engine.Caching.CompilerIdentity.Prepare(RemoteCompiler);
         ThinLinkSession session;
         try
         {

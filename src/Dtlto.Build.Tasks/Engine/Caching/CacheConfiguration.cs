@@ -20,8 +20,8 @@ public sealed class CacheConfiguration
         if (!Enabled)
             return null;
         var cache = new BackendCache(string.IsNullOrWhiteSpace(Folder) ? UserCacheFolder.Default : Folder!, maxSize);
-        // File digests are kept beside the results, so unchanged bitcode is not hashed again.
-        FileDigests.UseStore(cache.Folder);
+        // File digests are kept in the per-user folder, so unchanged bitcode and compilers are not hashed again.
+        FileDigests.UseStore(UserCacheFolder.Default);
         return cache;
     }
 

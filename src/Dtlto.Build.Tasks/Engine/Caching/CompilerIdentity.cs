@@ -13,10 +13,44 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public static class CompilerIdentity
 {
-    private static readonly ConcurrentDictionary<string, string> Known = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Known = new(StringComparer.Ordinal);
 
     /// <summary>One hex digest for the compiler at <paramref name="compiler"/>; throws <see cref="IOException"/> when it cannot be read.</summary>
-    public static string Of(string compiler) => Known.GetOrAdd(Path.GetFullPath(compiler), Compute);
+    public static string Of(string compiler)
+    {
+        string full = Path.GetFullPath(compiler);
+        Lazy<string> identity = Known.GetOrAdd(full, path => new Lazy<string>(() => Compute(path)));
+        try
+        {
+            return identity.Value;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not remembered: the next link tries again.
+            Known.TryRemove(full, out _);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Works out the compiler's identity in the background, with the file digests this machine
+    /// keeps, while lld runs the thin link; the backend compiles that follow in this process then
+    /// find it ready. Nothing is said if it fails: the compiles will.
+    /// </summary>
+    public static void Prepare(string compiler)
+    {
+        System.Threading.Tasks.Task.Run(() =>
+        {
+            try
+            {
+                FileDigests.UseStore(UserCacheFolder.Default);
+                Of(compiler);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+            }
+        });
+    }
 
     private static string Compute(string compiler)
     {

@@ -21,7 +21,8 @@ internal sealed class DigestStore
     private const int MaxEntries = 200_000;
 
     private readonly string _file;
-    private readonly ConcurrentDictionary<FileIdentity, (FileDigest Digest, long Used)> _entries = new();
+    // One entry per path: a file rewritten in every link (an extracted archive member) replaces its own entry.
+    private readonly ConcurrentDictionary<string, (FileIdentity Identity, FileDigest Digest, long Used)> _entries = new(StringComparer.Ordinal);
     private long _clock;
     private int _changed;
 
@@ -39,16 +40,16 @@ internal sealed class DigestStore
 
     public FileDigest? Find(FileIdentity identity)
     {
-        if (!_entries.TryGetValue(identity, out var entry))
+        if (!_entries.TryGetValue(identity.Path, out var entry) || entry.Identity != identity)
             return null;
-        _entries[identity] = (entry.Digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
+        _entries[identity.Path] = (identity, entry.Digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
         System.Threading.Interlocked.Increment(ref Hits);
         return entry.Digest;
     }
 
     public void Add(FileIdentity identity, FileDigest digest)
     {
-        _entries[identity] = (digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
+        _entries[identity.Path] = (identity, digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
         System.Threading.Interlocked.Exchange(ref _changed, 1);
     }
 
@@ -65,7 +66,7 @@ internal sealed class DigestStore
                 if (f.Length != 6 || !long.TryParse(f[1], out long size) || !long.TryParse(f[2], out long modified)
                     || !ulong.TryParse(f[3], out ulong inode) || !long.TryParse(f[4], out long changed) || f[5].Length != 64)
                     continue;
-                _entries[new FileIdentity(f[0], size, modified, inode, changed)] = (new FileDigest(f[5], size), order++);
+                _entries[f[0]] = (new FileIdentity(f[0], size, modified, inode, changed), new FileDigest(f[5], size), order++);
             }
 
             _clock = order;
@@ -86,9 +87,9 @@ internal sealed class DigestStore
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
             var text = new StringBuilder();
-            foreach (var entry in _entries.Where(e => e.Key.Path.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0).OrderByDescending(e => e.Value.Used).Take(MaxEntries).Reverse())
+            foreach (var entry in _entries.Where(e => e.Key.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0).OrderByDescending(e => e.Value.Used).Take(MaxEntries).Reverse())
             {
-                FileIdentity id = entry.Key;
+                FileIdentity id = entry.Value.Identity;
                 text.Append(id.Path).Append('\t').Append(id.Size.ToString(CultureInfo.InvariantCulture)).Append('\t')
                     .Append(id.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(id.Inode.ToString(CultureInfo.InvariantCulture)).Append('\t')
                     .Append(id.ChangedNanoseconds.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(entry.Value.Digest.Hash).Append('\n');

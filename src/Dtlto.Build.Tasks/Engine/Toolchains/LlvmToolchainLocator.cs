@@ -12,7 +12,8 @@ namespace Dtlto.Build.Engine.Toolchains;
 /// <summary>
 /// Finds installed LLVM toolchains and tells what they can do, by running them rather than by
 /// trusting directory names: the version comes from <c>clang --version</c>, DTLTO support from
-/// whether <c>ld.lld --help</c> lists <c>--thinlto-distributor=</c>.
+/// whether <c>ld.lld --help</c> lists <c>--thinlto-distributor=</c> (the answers are kept while
+/// the tools stay the same files: see <see cref="ToolchainFacts"/>).
 /// </summary>
 public static class LlvmToolchainLocator
 {
@@ -59,8 +60,8 @@ public static class LlvmToolchainLocator
         if (MissingTools(full).Count > 0)
             return null;
         var toolchain = new LlvmToolchain(full, null, supportsDtlto: false);
-        int? version = ClangMajorVersion(toolchain.Clang);
-        bool dtlto = Run(toolchain.Lld, "--help").Contains("--thinlto-distributor=");
+        (int? version, bool dtlto) = ToolchainFacts.Get(full, toolchain.Clang, toolchain.Lld, () =>
+            (ClangMajorVersion(toolchain.Clang), Run(toolchain.Lld, "--help").Contains("--thinlto-distributor=")));
         return new LlvmToolchain(full, version, dtlto);
     }
 
