@@ -91,7 +91,7 @@ def main():
             for _ in range(args.runs):
                 farm = SimulatedFarm(args.server, workers, args.latency_ms, os.path.join(folder, "farm-jobs.tsv"))
                 try:
-                    run = measure([args.distributor, f"--remote={farm.endpoint}", "--remote-race=false", "--remote-strict", *args.extra, "app.dist-file.json"], folder)
+                    run = measure([args.distributor, f"--remote={farm.endpoint}", "--remote-race=false", "--remote-strict", "--no-cache", *args.extra, "app.dist-file.json"], folder)
                     stats = farm.stats()
                 finally:
                     farm.stop()

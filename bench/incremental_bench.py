@@ -36,7 +36,7 @@ def main():
     objects = [s[:-2] + ".o" for s in sources]
     modes = {
         "in-process": [f"-Wl,--thinlto-jobs={cores}", f"-Wl,--thinlto-cache-dir={work}/cache-in-process"],
-        "dtlto": [f"-fthinlto-distributor={args.distributor}", f"-Wl,--thinlto-cache-dir={work}/cache-dtlto"],
+        "dtlto": [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Wl,--thinlto-cache-dir={work}/cache-dtlto"],
     }
 
     def link(mode):

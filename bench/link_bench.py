@@ -108,9 +108,9 @@ def main():
         ("in-process lld", [f"-Wl,--thinlto-jobs={cores}"]),
         ("serial reference distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'serial_distributor.py')}"]),
         ("naive parallel distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'naive_parallel_distributor.py')}"]),
-        ("dtlto-distributor", [f"-fthinlto-distributor={args.distributor}"]),
-        ("dtlto-distributor, learned order", [f"-fthinlto-distributor={args.distributor}", f"-Xthinlto-distributor=--history={history}"]),
-        ("thin + final link only (cached)", [f"-fthinlto-distributor={args.distributor}", f"-Wl,--thinlto-cache-dir={cache}"]),
+        ("dtlto-distributor", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache"]),
+        ("dtlto-distributor, learned order", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Xthinlto-distributor=--history={history}"]),
+        ("thin + final link only (cached)", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Wl,--thinlto-cache-dir={cache}"]),
     ]
     env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
     sdk = None
@@ -134,7 +134,7 @@ def main():
                 app = os.path.join(program, "sdk-bin", "bench")
                 if os.path.exists(app):
                     os.remove(app)
-                r = measure(["dotnet", "build", sdk, "-c", "Release", "-nodeReuse:false", "-clp:PerformanceSummary", "-v:m"], program, env)
+                r = measure(["dotnet", "build", sdk, "-c", "Release", "-nodeReuse:false", "-p:DtltoCache=false", "-clp:PerformanceSummary", "-v:m"], program, env)
                 # The link alone, from MSBuild's target timings (the rest is MSBuild starting up).
                 r.wall = sdk_link_seconds(r.output)
             else:

@@ -51,9 +51,9 @@ def main():
     job_list(os.path.join(work, "jobs-10000.json"), 10000, noop)
     cores = os.cpu_count()
 
-    start = [measure([args.distributor, "empty.json"], work) for _ in range(args.runs)]
+    start = [measure([args.distributor, "--no-cache", "empty.json"], work) for _ in range(args.runs)]
     noop_alone = [measure([noop, "-o", "x.o"], work) for _ in range(args.runs * 10)]
-    batch = [measure([args.distributor, f"--jobs={cores}", "jobs-2000.json"], work) for _ in range(args.runs)]
+    batch = [measure([args.distributor, "--no-cache", f"--jobs={cores}", "jobs-2000.json"], work) for _ in range(args.runs)]
     plan = [measure([args.distributor, "--dry-run", "jobs-10000.json"], work) for _ in range(args.runs)]
 
     startup = median([r.wall for r in start])

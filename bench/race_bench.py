@@ -39,7 +39,7 @@ def record(clang, distributor, folder, objects):
         shutil.copy(os.path.join(folder, o), recording)
     history = os.path.join(recording, "history.json")
     subprocess.check_call([clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
-                           f"-Xthinlto-distributor=--history={history}", "-Wl,--save-temps", "-o", "app", *objects], cwd=recording)
+                           f"-Xthinlto-distributor=--history={history}", "-Xthinlto-distributor=--no-cache", "-Wl,--save-temps", "-o", "app", *objects], cwd=recording)
     seconds = json.load(open(history))
     job_list = json.load(open(next(os.path.join(recording, f) for f in os.listdir(recording) if f.endswith(".dist-file.json"))))
     table = os.path.join(os.path.dirname(folder), "farm-jobs.tsv")
@@ -51,7 +51,7 @@ def record(clang, distributor, folder, objects):
 
 
 def link(clang, distributor, folder, objects, extra):
-    args = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
+    args = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}", "-Xthinlto-distributor=--no-cache",
             *[f"-Xthinlto-distributor={e}" for e in extra], "-o", "app", *objects]
     run = measure(args, folder)
     program = subprocess.run([os.path.join(folder, "app")], capture_output=True, text=True)

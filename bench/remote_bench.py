@@ -44,7 +44,7 @@ class Server:
 
 def link(clang, distributor, folder, objects, extra):
     args = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
-            "-Xthinlto-distributor=--verbose", *[f"-Xthinlto-distributor={e}" for e in extra], "-o", "app", *objects]
+            "-Xthinlto-distributor=--verbose", "-Xthinlto-distributor=--no-cache", *[f"-Xthinlto-distributor={e}" for e in extra], "-o", "app", *objects]
     run = measure(args, folder)
     summary = re.search(r"(\d+) backend jobs, \d+ workers, (\d+) cache hits", run.output)
     if not summary:

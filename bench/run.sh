@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prerequisites.sh
-dotnet publish src/Dtlto.Build.Distributor -c Release -r linux-x64 -p:DtltoDistributorAot=true -o artifacts/distributor --verbosity quiet -nologo
+dotnet publish src/Dtlto.Build.Distributor -c Release -r linux-x64 -o artifacts/distributor --verbosity quiet -nologo
 version="0.0.0-bench.$(date +%Y%m%d%H%M%S)"
 dotnet pack nuget/Dtlto.Build.Sdk.csproj -c Release -p:Version="$version" --verbosity quiet -nologo
 distributor="$PWD/artifacts/distributor/dtlto-distributor"

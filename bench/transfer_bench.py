@@ -30,7 +30,7 @@ HASHED = re.compile(r"hashed ([\d.]+) MB in ([\d.]+) s, (\d+) files from the dig
 def link(clang, distributor, folder, objects, endpoint, cache):
     args = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
             f"-Xthinlto-distributor=--remote={endpoint}", "-Xthinlto-distributor=--remote-upload-toolchain",
-            "-Xthinlto-distributor=--remote-race=false", "-o", "app", *objects]
+            "-Xthinlto-distributor=--remote-race=false", "-Xthinlto-distributor=--no-cache", "-o", "app", *objects]
     run = measure(args, folder, env=dict(os.environ, XDG_CACHE_HOME=cache))
     sent, hashed = SENT.search(run.output), HASHED.search(run.output)
     if not sent or not hashed:

@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/eng/install-prerequisites.sh"
-dotnet publish "$root/src/Dtlto.Build.Distributor" -c Release -r linux-x64 -p:DtltoDistributorAot=true \
+dotnet publish "$root/src/Dtlto.Build.Distributor" -c Release -r linux-x64 \
   -o "$root/artifacts/distributor" --verbosity quiet -nologo
 distributor="$root/artifacts/distributor/dtlto-distributor"
 clang=/usr/lib/llvm-22/bin/clang++

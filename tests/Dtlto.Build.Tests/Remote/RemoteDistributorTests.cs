@@ -157,7 +157,7 @@ public sealed class RemoteDistributorTests
             port = new Uri(gone.Endpoint.Replace("grpc://", "http://")).Port;
         using var dir = new TestDirectory();
         (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
-        string[] remote = { "-Xthinlto-distributor=--remote=grpc://127.0.0.1:" + port, "-Xthinlto-distributor=--verbose" };
+        string[] remote = { "-Xthinlto-distributor=--remote=grpc://127.0.0.1:" + port, "-Xthinlto-distributor=--verbose", "-Xthinlto-distributor=--no-cache" };
 
         CommandResult fallback = build.LinkWith(Toolchain.Distributor, "app", objects, remote);
         CommandResult strict = build.LinkWith(Toolchain.Distributor, "strict", objects, remote.Append("-Xthinlto-distributor=--remote-strict").ToArray());

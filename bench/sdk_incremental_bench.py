@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Incremental Release relinks of Lua 5.4 through Dtlto.Build.Sdk (Integrated mode, its backend
+cache in a folder of its own) beside the same project linked inside lld with lld's own cache
+(DtltoEnabled=false, -Wl,--thinlto-cache-dir), both through `dotnet build`: how many backend
+compiles each runs, and how long the link takes, for a first link, a relink with nothing changed
+(the program deleted), one module's body changed, a header every module includes changed without
+changing code, and a second checkout of the same sources at another path. The two projects build
+in turns at every step; the whole sequence is repeated and medians are given.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+from measure import measure
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+LINK_TARGETS = {"sdk": ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink"), "lld": ("_DtltoNativeLink",)}
+SCRIPT = "local t = {} for i = 1, 200000 do t[i] = i * i end print(#t, t[200000])"
+
+
+def write_checkout(folder, mode, version, caches):
+    """A copy of Lua's sources with a project for one mode."""
+    shutil.copytree(os.path.join(HERE, "out", "lua-5.4", "src"), folder)
+    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c") and f != "luac.c")
+    with open(os.path.join(folder, "global.json"), "w") as f:
+        f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
+    with open(os.path.join(folder, "nuget.config"), "w") as f:
+        f.write('<configuration><packageSources><clear /><add key="local" value="'
+                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+    if mode == "sdk":
+        properties = f"<DtltoMode>Integrated</DtltoMode><DtltoCacheDirectory>{caches}/sdk</DtltoCacheDirectory>"
+        link_options = ""
+    else:
+        properties = "<DtltoEnabled>false</DtltoEnabled>"
+        link_options = f"<AdditionalOptions>-Wl,--thinlto-cache-dir={caches}/lld</AdditionalOptions>"
+    items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
+    with open(os.path.join(folder, "lua.clangproj"), "w") as f:
+        f.write(f"""<Project Sdk="Dtlto.Build.Sdk">
+  <PropertyGroup>{properties}</PropertyGroup>
+  <ItemDefinitionGroup>
+    <ClCompile><PreprocessorDefinitions>LUA_USE_LINUX</PreprocessorDefinitions></ClCompile>
+    <Link><AdditionalDependencies>m;dl</AdditionalDependencies>{link_options}</Link>
+  </ItemDefinitionGroup>
+  <ItemGroup>
+{items}
+  </ItemGroup>
+</Project>
+""")
+    return os.path.join(folder, "lua.clangproj")
+
+
+def link_seconds(output, mode):
+    total = 0
+    for target in LINK_TARGETS[mode]:
+        match = re.search(rf"^\s+(\d+) ms\s+{target}\s+\d+ calls", output, re.M)
+        total += int(match.group(1)) if match else 0
+    return total / 1000
+
+
+def build(project, mode, caches, env):
+    """Builds; returns (backend compiles, link seconds, the program's output)."""
+    lld_cache = os.path.join(caches, "lld")
+    before = set(os.listdir(lld_cache)) if os.path.isdir(lld_cache) else set()
+    r = measure(["dotnet", "build", project, "-c", "Release", "-nodeReuse:false", "-clp:PerformanceSummary", "-v:n"],
+                os.path.dirname(project), env)
+    if mode == "sdk":
+        summary = re.search(r"Backend compiles: \d+ backend jobs, \d+ workers, \d+ cache hits \(\d+ local, (\d+) compiled", r.output)
+        compiles = int(summary.group(1)) if summary else 0
+    else:
+        compiles = len([f for f in set(os.listdir(lld_cache)) - before if f.startswith("llvmcache-")])
+    program = os.path.join(os.path.dirname(project), "bin", "Release", "lua")
+    ran = subprocess.run([program, "-e", SCRIPT], stdout=subprocess.PIPE, text=True, check=True).stdout
+    return compiles, link_seconds(r.output, mode), ran
+
+
+def edit(path, old, new):
+    with open(path) as f:
+        text = f.read()
+    if old not in text:
+        sys.exit(f"error: {old!r} not in {path}")
+    with open(path, "w") as f:
+        f.write(text.replace(old, new, 1))
+
+
+def sequence(work, version, env):
+    """One run of every case for both modes; returns {case: {mode: (compiles, seconds)}}."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    caches = os.path.join(work, "caches")
+    projects = {mode: write_checkout(os.path.join(work, f"lua-{mode}"), mode, version, caches) for mode in ("sdk", "lld")}
+    results = {}
+
+    def step(case, change=None):
+        results[case] = {}
+        outputs = set()
+        for mode, project in projects.items():
+            if change:
+                change(os.path.dirname(project))
+            compiles, seconds, ran = build(project, mode, caches, env)
+            results[case][mode] = (compiles, seconds)
+            outputs.add(ran)
+        if len(outputs) != 1:
+            sys.exit(f"error: {case}: the programs differ: {outputs}")
+
+    step("first link (empty caches)")
+    step("nothing changed (program deleted)", lambda folder: os.remove(os.path.join(folder, "bin", "Release", "lua")))
+    step("one module body changed (lapi.c)", lambda folder: edit(os.path.join(folder, "lapi.c"),
+                                                             "LUA_API int lua_absindex (lua_State *L, int idx) {",
+                                                             "LUA_API int lua_absindex (lua_State *L, int idx) {\n  if (idx == 0x7fffffff) return 0;"))
+    step("header every module includes changed (luaconf.h, no code change)",
+         lambda folder: edit(os.path.join(folder, "luaconf.h"), "#define luaconf_h", "#define luaconf_h\n#define LUACONF_EDITED 1"))
+    # Another checkout of the changed sources at a longer path, sharing each mode's cache.
+    for mode in ("sdk", "lld"):
+        source = os.path.dirname(projects[mode])
+        other = os.path.join(work, "elsewhere", "another-checkout", f"lua-{mode}")
+        shutil.copytree(source, other, ignore=shutil.ignore_patterns("bin", "obj"))
+        projects[mode] = os.path.join(other, "lua.clangproj")
+    step("second checkout at another path")
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--version", required=True, help="the Dtlto.Build.Sdk version in artifacts/packages")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    subprocess.check_call(["bash", os.path.join(HERE, "fetch_lua.sh")])
+    work = os.path.join(HERE, "out", "sdk-incremental")
+    env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
+    runs = []
+    for run in range(args.runs):
+        print(f"sequence {run + 1}/{args.runs} ...", file=sys.stderr)
+        runs.append(sequence(work, args.version, env))
+
+    print()
+    print(f"Incremental Release relinks of Lua 5.4 (33 modules) through `dotnet build`, {os.cpu_count()} cores, median of {args.runs} runs")
+    print(f"{'case':<66} {'lld compiles':>12} {'lld link s':>10} {'SDK compiles':>12} {'SDK link s':>10}")
+    for case in runs[0]:
+        cells = []
+        for mode in ("lld", "sdk"):
+            compiles = statistics.median(r[case][mode][0] for r in runs)
+            seconds = statistics.median(r[case][mode][1] for r in runs)
+            cells += [f"{compiles:>12.0f}", f"{seconds:>10.2f}"]
+        print(f"{case:<66} {' '.join(cells)}")
+
+
+if __name__ == "__main__":
+    main()
