@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.Processes;
 
 namespace Dtlto.Build.Engine.SplitLinking;
@@ -25,6 +26,46 @@ public sealed class ArchiveExtractor
     /// case the archive is best linked as it is.
     /// </summary>
     public async Task<IReadOnlyList<string>?> ExtractAsync(string archive, string directory, CancellationToken cancellationToken)
+    {
+        // Extracted before from the same archive: the members are already there (two llvm-ar runs saved per link).
+        string stamp = directory.TrimEnd('/', '\\') + ".extracted";
+        string archiveStamp = Stamp(archive);
+        (IReadOnlyList<string>? kept, bool valid) = Reuse(stamp, archiveStamp, directory);
+        if (valid)
+            return kept;
+        QuietDelete.File(stamp);
+        IReadOnlyList<string>? extracted = await ExtractAgainAsync(archive, directory, cancellationToken).ConfigureAwait(false);
+        File.WriteAllLines(stamp, new[] { archiveStamp }.Concat(extracted is null ? new[] { "native" } : extracted.Select(m => Path.GetFileName(m))));
+        return extracted;
+    }
+
+    /// <summary>The archive's size and time stamp, which a rebuilt archive changes.</summary>
+    private static string Stamp(string archive)
+    {
+        var file = new FileInfo(archive);
+        return file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "@" + file.LastWriteTimeUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What the stamp says was extracted, when it was from this very archive and every member is still there.</summary>
+    private static (IReadOnlyList<string>? Members, bool Valid) Reuse(string stamp, string archiveStamp, string directory)
+    {
+        try
+        {
+            string[] lines = File.Exists(stamp) ? File.ReadAllLines(stamp) : Array.Empty<string>();
+            if (lines.Length < 2 || lines[0] != archiveStamp)
+                return (null, false);
+            if (lines.Length == 2 && lines[1] == "native")
+                return (null, true);
+            List<string> members = lines.Skip(1).Select(m => Path.Combine(directory, m)).ToList();
+            return members.All(File.Exists) ? (members, true) : (null, false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, false);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>?> ExtractAgainAsync(string archive, string directory, CancellationToken cancellationToken)
     {
         ProcessResult listing = await RunAsync(new[] { _llvmAr, "t", archive }, Path.GetDirectoryName(archive)!, cancellationToken).ConfigureAwait(false);
         string[] members = listing.Output.Split(new[] { '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries);
