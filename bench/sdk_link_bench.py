@@ -122,6 +122,24 @@ def main():
         link = statistics.median(links[mode])
         print(f"{name:<34} {link:>8.2f} {statistics.median(walls[mode]):>15.2f} {link / base:>17.2f}x")
 
+    # A build with nothing to do, of the project as linked through DTLTO and of a copy always
+    # built with DtltoEnabled=false (switching one project between the two would relink it).
+    project_dir = os.path.dirname(os.path.dirname(project)) if args.program == "sample" else os.path.dirname(project)
+    copy_dir = project_dir + "-in-process"
+    shutil.copytree(project_dir, copy_dir)
+    copy = os.path.join(copy_dir, os.path.relpath(project, project_dir))
+    noop = {"dtlto": [], "in-process": []}
+    for mode, target in (("dtlto", project), ("in-process", copy)):
+        build(target, mode, env)
+    for run in range(args.runs):
+        for mode, target in (("dtlto", project), ("in-process", copy)):
+            wall, output = build(target, mode, env)
+            if "DtltoThinLink:" in output or "_DtltoNativeLink:" in output or "Compiling" in output:
+                sys.exit(f"error: the {mode} build with nothing to do compiled or linked")
+            noop[mode].append(wall)
+    print(f"{'dotnet build with nothing to do':<34} {'DTLTO':>8} {statistics.median(noop['dtlto']):>6.2f} s, "
+          f"DtltoEnabled=false {statistics.median(noop['in-process']):.2f} s")
+
 
 if __name__ == "__main__":
     main()
