@@ -24,5 +24,4 @@ public sealed class CacheConfiguration
         FileDigests.UseStore(UserCacheFolder.Default);
         return cache;
     }
-
 }

@@ -28,7 +28,6 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     private int _hits;
     private int _ranBehind;
     private int _damaged;
-    private int _stored;
     private int _storing = 1;
 
     /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
@@ -44,12 +43,6 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
 
     /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
     public LinkTrace? Trace { get; set; }
-
-    /// <summary>What the last prune found and did; null when none was due (or the folder could not be scanned).</summary>
-    public PruneResult? Pruned { get; private set; }
-
-    /// <summary>Results this link added to the cache.</summary>
-    public int Stored => Volatile.Read(ref _stored);
 
     /// <summary>Jobs served from this machine's cache.</summary>
     public int LocalHits => Volatile.Read(ref _hits);
@@ -135,7 +128,6 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         try
         {
             _cache.Store(key, outputs, compilerOutput);
-            Interlocked.Increment(ref _stored);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -148,7 +140,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     {
         try
         {
-            Pruned = CachePruning.IfDue(_cache, interval);
+            CachePruning.IfDue(_cache, interval);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
