@@ -44,6 +44,9 @@ public sealed class ConsoleReporter : IBackendCompileObserver
                     _writer.WriteLine($"{Prefix}backend compile of '{result.Job.Bitcode}':");
                     WriteOutput(result.Output);
                     break;
+                case JobStatus.Succeeded when _verbose && result.FromCache:
+                    _writer.WriteLine($"{Prefix}'{result.Job.Bitcode}' from the cache in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
+                    break;
                 case JobStatus.Succeeded when _verbose:
                     _writer.WriteLine($"{Prefix}compiled '{result.Job.Bitcode}' in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
                     break;

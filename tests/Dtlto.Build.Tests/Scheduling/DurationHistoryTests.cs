@@ -44,6 +44,19 @@ public sealed class DurationHistoryTests
     }
 
     [TestMethod]
+    public void AResultFromACacheLeavesTheModulesCompileTimeAlone()
+    {
+        using var dir = new TestDirectory();
+        JobList list = List(dir.Path, "a.o");
+        var history = DurationHistory.Empty();
+        history.Record(new[] { new JobResult(list.Jobs[0], new[] { "clang" }, JobStatus.Succeeded, null, 0, "", TimeSpan.FromSeconds(2)) });
+
+        history.Record(new[] { new JobResult(list.Jobs[0], new[] { "clang" }, JobStatus.Succeeded, null, 0, "", TimeSpan.FromMilliseconds(1), fromCache: true) });
+
+        Assert.AreEqual(2.0, history.SecondsFor("a.o"));
+    }
+
+    [TestMethod]
     public void AMissingOrDamagedHistoryIsEmpty()
     {
         using var dir = new TestDirectory();

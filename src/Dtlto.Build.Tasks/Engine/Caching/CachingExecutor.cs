@@ -89,7 +89,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
             {
                 Interlocked.Increment(ref _hits);
                 Trace?.MarkJob(job, "ran", "local cache");
-                return new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null);
+                return new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true);
             }
 
             if (lookup == CacheLookup.Damaged)

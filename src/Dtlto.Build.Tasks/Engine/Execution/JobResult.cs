@@ -7,8 +7,9 @@ namespace Dtlto.Build.Engine.Execution;
 /// <summary>What became of one backend job.</summary>
 public sealed class JobResult
 {
-    public JobResult(BackendJob job, IReadOnlyList<string> command, JobStatus status, string? failure, int? exitCode, string output, TimeSpan elapsed)
+    public JobResult(BackendJob job, IReadOnlyList<string> command, JobStatus status, string? failure, int? exitCode, string output, TimeSpan elapsed, bool fromCache = false)
     {
+        FromCache = fromCache;
         Job = job;
         Command = command;
         Status = status;
@@ -34,6 +35,9 @@ public sealed class JobResult
     public string Output { get; }
 
     public TimeSpan Elapsed { get; }
+
+    /// <summary>The outputs came from a cache: <see cref="Elapsed"/> is the look-up's time, not a compile's.</summary>
+    public bool FromCache { get; }
 
     internal static JobResult NotStarted(JobList jobList, BackendJob job) =>
         new(job, jobList.CommandFor(job), JobStatus.NotCompleted, null, null, "", TimeSpan.Zero);

@@ -24,6 +24,8 @@ public static class JobResultLine
             json.WriteNumber("exitCode", exitCode);
         json.WriteString("output", result.Output);
         json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
+        if (result.FromCache)
+            json.WriteBoolean("fromCache", true);
     });
 
     public static string WriteSummary(string summary) => Json(json => json.WriteString("summary", summary));
@@ -46,7 +48,8 @@ public static class JobResultLine
             var status = (JobStatus)Enum.Parse(typeof(JobStatus), root.GetProperty("status").GetString()!);
             string? failure = root.TryGetProperty("failure", out JsonElement f) ? f.GetString() : null;
             int? exitCode = root.TryGetProperty("exitCode", out JsonElement e) ? e.GetInt32() : null;
-            return (new JobResult(job, jobList.CommandFor(job), status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble())), null);
+            bool fromCache = root.TryGetProperty("fromCache", out JsonElement c) && c.ValueKind == JsonValueKind.True;
+            return (new JobResult(job, jobList.CommandFor(job), status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), fromCache), null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
         {

@@ -5,8 +5,9 @@ namespace Dtlto.Build.Engine.Processes;
 /// <summary>How a child process ended and what it printed.</summary>
 public sealed class ProcessResult
 {
-    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError)
+    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError, bool fromCache = false)
     {
+        FromCache = fromCache;
         ExitCode = exitCode;
         Output = output;
         Elapsed = elapsed;
@@ -26,4 +27,7 @@ public sealed class ProcessResult
 
     /// <summary>Why the process could not be started at all; null when it ran.</summary>
     public string? StartError { get; }
+
+    /// <summary>No process ran: the result came from a cache (this machine's or a farm's).</summary>
+    public bool FromCache { get; }
 }

@@ -192,7 +192,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             Interlocked.Increment(ref _hits);
             Trace?.MarkJob(job, "ran", "action cache");
-            return new ProcessResult(0, await OutputTextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null);
+            return new ProcessResult(0, await OutputTextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true);
         }
 
         if (_settings.Mode == RemoteMode.CacheOnly)

@@ -62,7 +62,8 @@ public sealed class DurationHistory
     /// <summary>Adds the durations of the jobs that completed.</summary>
     public void Record(IEnumerable<JobResult> results)
     {
-        foreach (JobResult result in results.Where(r => r.Status == JobStatus.Succeeded))
+        // A result from a cache says nothing of how long the module takes to compile.
+        foreach (JobResult result in results.Where(r => r.Status == JobStatus.Succeeded && !r.FromCache))
             _seconds[ModuleKey(result.Job.Bitcode)] = Math.Round(result.Elapsed.TotalSeconds, 4);
     }
 
