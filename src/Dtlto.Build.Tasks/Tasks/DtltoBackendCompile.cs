@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -178,6 +179,9 @@ public sealed class DtltoBackendCompile : DtltoTask
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? timeout = JobTimeoutSeconds > 0 && !remote ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
         RemoteExecutors.Attach(executor, behind, session?.Trace);
+        // Jobs the backend cache served when lld handed the job list over count in this link's summary.
+        IReadOnlyList<JobResult> served = session?.ServedFromCache ?? Array.Empty<JobResult>();
+        (executor as CachingExecutor)?.CountEarlier(served.Count, session?.DamagedCacheEntries ?? 0);
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 
@@ -185,7 +189,8 @@ public sealed class DtltoBackendCompile : DtltoTask
         var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
         BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
         session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(result, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
+        var whole = new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
         return (result, session?.LinkExited.IsCompleted == true);

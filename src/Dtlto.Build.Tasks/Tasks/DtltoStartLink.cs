@@ -2,11 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Dtlto.Build.Engine.Caching;
+using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Linking;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.SplitLinking;
+using Dtlto.Build.Engine.Tracing;
 using Microsoft.Build.Framework;
 
 namespace Dtlto.Build.Tasks;
@@ -44,8 +47,17 @@ public sealed class DtltoStartLink : LinkTask
     /// <summary>The folder extracted members go to, relative to <see cref="LinkTask.WorkingDirectory"/>.</summary>
     public string ArchiveDirectory { get; set; } = "";
 
-    /// <summary>The backend cache is on: its keys' compiler digest is worked out while lld runs the thin link.</summary>
+    /// <summary>
+    /// Serve the jobs this machine's backend cache holds as soon as lld hands the job list over:
+    /// their objects are in place before the batch, which gets the others only. The cache's
+    /// compiler digest is worked out while lld runs the thin link.
+    /// </summary>
     public bool Cache { get; set; }
+
+    /// <summary>The backend cache's folder and size, as DtltoBackendCompile takes them.</summary>
+    public string? CacheDirectory { get; set; }
+
+    public string? CacheMaxSize { get; set; }
 
     [Output]
     public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
@@ -90,7 +102,7 @@ public sealed class DtltoStartLink : LinkTask
 
         Log.LogMessage(MessageImportance.Normal, $"Thin link of {OutputFile}");
         if (Cache && !string.IsNullOrEmpty(RemoteCompiler))
-            Engine.Caching.CompilerIdentity.Prepare(RemoteCompiler);
+            CompilerIdentity.Prepare(RemoteCompiler);
         ThinLinkSession session;
         try
         {
@@ -114,11 +126,15 @@ public sealed class DtltoStartLink : LinkTask
             }
 
             Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command!));
-            BackendJobs = jobList.Jobs.Select(job => BackendJobItems.ToItem(jobList, job)).ToArray();
+            ServeFromCache(session, jobList);
+            var served = new HashSet<int>(session.ServedFromCache.Select(r => r.Job.Index));
+            BackendJobs = jobList.Jobs.Where(job => !served.Contains(job.Index)).Select(job => BackendJobItems.ToItem(jobList, job)).ToArray();
             LinkId = "Dtlto.Build.Link:" + Guid.NewGuid().ToString("N");
             BuildEngine4.RegisterTaskObject(LinkId, session, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
             keep = true;
-            Log.LogMessage(MessageImportance.Normal, $"{OutputFile}: {BackendJobs.Length} backend compiles.");
+            Log.LogMessage(MessageImportance.Normal, served.Count == 0
+                ? $"{OutputFile}: {BackendJobs.Length} backend compiles."
+                : $"{OutputFile}: {jobList.Jobs.Count} backend compiles, {served.Count} of them from the backend cache.");
             return true;
         }
         catch (Exception e) when (e is JobListException or HandoffException)
@@ -130,6 +146,43 @@ public sealed class DtltoStartLink : LinkTask
         {
             if (!keep)
                 session.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Puts the objects of the jobs the backend cache holds in place and records them in the
+    /// session (see <see cref="CacheFirstPass"/>); when that is every job, the link's summary is
+    /// said here, as no batch will run.
+    /// </summary>
+    private void ServeFromCache(ThinLinkSession session, JobList jobList)
+    {
+        if (!Cache)
+            return;
+        BackendCache? cache;
+        try
+        {
+            cache = new CacheConfiguration { Folder = CacheDirectory, MaxSize = CacheMaxSize }.Open();
+        }
+        catch (FormatException)
+        {
+            // DtltoBackendCompile says what is wrong with the size (DTLTO3108).
+            return;
+        }
+
+        DateTime started = DateTime.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int workers = Math.Min(Environment.ProcessorCount, jobList.Jobs.Count);
+        using var executor = new CachingExecutor(cache!, new LocalExecutor(), message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message), prune: false)
+        {
+            Trace = session.Trace,
+        };
+        IReadOnlyList<JobResult> served = CacheFirstPass.Run(executor, jobList, workers, session.Trace);
+        session.ServedFromCache = served;
+        session.DamagedCacheEntries = executor.DamagedEntries;
+        if (served.Count == jobList.Jobs.Count)
+        {
+            session.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(new BackendCompileResult(served, clock.Elapsed, workers), null, executor));
         }
     }
 }

@@ -31,14 +31,13 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     private int _storing = 1;
 
     /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
-    /// <param name="pruneInterval">How often the cache is pruned at most (<see cref="CachePruning.DefaultInterval"/> when null).</param>
-    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, TimeSpan? pruneInterval = null)
+    /// <param name="prune">Whether this executor prunes the cache (when due), in the background while it runs.</param>
+    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, bool prune = true)
     {
         _cache = cache;
         _inner = inner;
         _warn = warn;
-        TimeSpan interval = pruneInterval ?? CachePruning.DefaultInterval;
-        _pruning = Task.Run(() => Prune(interval));
+        _pruning = prune ? Task.Run(Prune) : Task.CompletedTask;
     }
 
     /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
@@ -67,7 +66,36 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         }
     }
 
+    /// <summary>Damaged entries this executor found and discarded.</summary>
+    public int DamagedEntries => Volatile.Read(ref _damaged);
+
+    /// <summary>What a look-up before this executor ran (<see cref="CacheFirstPass"/>) served and discarded, counted as its own.</summary>
+    public void CountEarlier(int hits, int damaged)
+    {
+        Interlocked.Add(ref _hits, hits);
+        Interlocked.Add(ref _damaged, damaged);
+    }
+
     public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    {
+        (ProcessResult? hit, string? key, IReadOnlyList<string> outputs) = Look(jobList, job);
+        if (hit is not null)
+            return hit;
+
+        ProcessResult run = await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+        if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
+            return run;
+        Interlocked.Increment(ref _ranBehind);
+        if (key is not null && outputs.All(o => ObjectFileCheck.Problem(o) is null))
+            Store(key, outputs, run.Output);
+        return run;
+    }
+
+    /// <summary>Serves a job from this machine's cache alone; null when the cache does not hold it.</summary>
+    public ProcessResult? TryServe(JobList jobList, BackendJob job) => Look(jobList, job).Hit;
+
+    /// <summary>The job's result when the cache holds it, and its key and outputs either way.</summary>
+    private (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job)
     {
         var clock = Stopwatch.StartNew();
         string? key = KeyOf(jobList, job);
@@ -89,7 +117,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
             {
                 Interlocked.Increment(ref _hits);
                 Trace?.MarkJob(job, "ran", "local cache");
-                return new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true);
+                return (new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
             }
 
             if (lookup == CacheLookup.Damaged)
@@ -99,13 +127,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
             }
         }
 
-        ProcessResult run = await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
-        if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
-            return run;
-        Interlocked.Increment(ref _ranBehind);
-        if (key is not null && outputs.All(o => ObjectFileCheck.Problem(o) is null))
-            Store(key, outputs, run.Output);
-        return run;
+        return (null, key, outputs);
     }
 
     /// <summary>The job's key; null when an input cannot be read (the compile will say why).</summary>
@@ -136,11 +158,11 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         }
     }
 
-    private void Prune(TimeSpan interval)
+    private void Prune()
     {
         try
         {
-            CachePruning.IfDue(_cache, interval);
+            CachePruning.IfDue(_cache, CachePruning.DefaultInterval);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
