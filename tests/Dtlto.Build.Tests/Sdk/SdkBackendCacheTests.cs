@@ -83,6 +83,8 @@ public sealed class SdkBackendCacheTests
         Assert.IsTrue(compiled is >= 1 and < 4, second.StandardOutput);
         Assert.AreEqual(4 - compiled, hits);
         Assert.AreEqual(hits, local);
+        StringAssert.Contains(second.StandardOutput, $"4 backend compiles, {hits} of them from the backend cache.", "the hits are served when lld hands the job list over");
+        StringAssert.Contains(second.StandardOutput, $"Running {compiled} backend compiles on", "the batch runs only the rest");
         AssertRuns(workspace);
     }
 
@@ -101,6 +103,7 @@ public sealed class SdkBackendCacheTests
         AssertBuilt(second);
         Assert.AreEqual((4, 0, 0, 4), Counts(first));
         Assert.AreEqual((4, 4, 4, 0), Counts(second), second.StandardOutput);
+        Assert.IsFalse(second.StandardOutput.Contains("Running 4 backend compiles"), "every module came from the cache: no batch ran");
         Assert.AreEqual(4, Entries(cache).Length);
         AssertRuns(two);
     }
