@@ -176,7 +176,7 @@ public sealed class DtltoStartLink : LinkTask
         {
             Trace = session.Trace,
         };
-        IReadOnlyList<JobResult> served = CacheFirstPass.Run(executor, jobList, workers, session.Trace);
+        IReadOnlyList<JobResult> served = CacheFirstPass.Run(executor, jobList, workers, session.Trace, CancellationToken);
         session.ServedFromCache = served;
         session.DamagedCacheEntries = executor.DamagedEntries;
         if (served.Count == jobList.Jobs.Count)

@@ -17,14 +17,17 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public static class CacheFirstPass
 {
-    /// <summary>The jobs served, in job-list order, as succeeded results from the cache; <paramref name="observer"/> hears of those only.</summary>
-    public static IReadOnlyList<JobResult> Run(CachingExecutor cache, JobList jobList, int parallelism, IBackendCompileObserver? observer = null)
+    /// <summary>
+    /// The jobs served, in job-list order, as succeeded results from the cache; <paramref name="observer"/>
+    /// hears of those only. Cancelling stops the look-ups; what was served so far is returned.
+    /// </summary>
+    public static IReadOnlyList<JobResult> Run(CachingExecutor cache, JobList jobList, int parallelism, IBackendCompileObserver? observer, CancellationToken cancellationToken)
     {
         var served = new ConcurrentBag<JobResult>();
         int next = -1;
         Parallel.For(0, Math.Max(1, Math.Min(parallelism, jobList.Jobs.Count)), worker =>
         {
-            for (int i = Interlocked.Increment(ref next); i < jobList.Jobs.Count; i = Interlocked.Increment(ref next))
+            for (int i = Interlocked.Increment(ref next); i < jobList.Jobs.Count && !cancellationToken.IsCancellationRequested; i = Interlocked.Increment(ref next))
             {
                 BackendJob job = jobList.Jobs[i];
                 observer?.JobStarted(worker, job);
