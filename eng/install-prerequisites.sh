@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing Dtlto.Build needs on a Debian machine with the .NET SDK:
-# LLVM 22 (clang, lld with DTLTO, llvm tools) and LLVM 19 (no DTLTO: the toolchain of the split-mode
-# tests) from apt, then the NuGet restore of the solution.
+# LLVM 22 (clang, lld with DTLTO, llvm tools), LLVM 19 (no DTLTO: the toolchain of the split-mode
+# tests) and GNU make (the jobserver tests) from apt, then the NuGet restore of the solution.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19)
+packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

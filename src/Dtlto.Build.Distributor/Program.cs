@@ -7,6 +7,7 @@ using Dtlto.Build.Engine.Caching;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.Handoff;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Jobserver;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Remote;
 using Dtlto.Build.Engine.Scheduling;
@@ -97,6 +98,9 @@ public static class Program
         var remote = behind as RemoteExecutor;
         if (remote is not null)
             remote.Trace = trace;
+        using JobserverClient? jobserver = remote is null ? OpenJobserver() : null;
+        if (jobserver is not null)
+            behind = new JobserverExecutor(behind, jobserver);
         IBackendExecutor executor = cache is null ? behind : new CachingExecutor(cache, behind, Warn) { Trace = trace };
         using var disposeExecutor = executor as IDisposable;
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
@@ -145,6 +149,26 @@ public static class Program
         catch (Exception e) when (e is FormatException or IOException)
         {
             return (new LocalExecutor(), options.Jobs, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The jobserver of the make (or other jobserver-aware build) that runs this link, as MAKEFLAGS
+    /// names it; null when there is none, or when it cannot be used (then --jobs alone limits the
+    /// compiles, which is said).
+    /// </summary>
+    private static JobserverClient? OpenJobserver()
+    {
+        if (JobserverAuth.FromMakeflags(Environment.GetEnvironmentVariable("MAKEFLAGS")) is not JobserverAuth auth)
+            return null;
+        try
+        {
+            return JobserverClient.Open(auth);
+        }
+        catch (IOException e)
+        {
+            Warn($"MAKEFLAGS names a jobserver ({auth}) that cannot be used: {e.Message}; up to --jobs backend compiles run at once");
+            return null;
         }
     }
 
