@@ -1,9 +1,7 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Threading;
 using Dtlto.Build.Tests.Integration;
 using Dtlto.Build.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -12,8 +10,9 @@ namespace Dtlto.Build.Tests.Jobserver;
 
 /// <summary>
 /// dtlto-distributor under GNU make's real jobserver: a `make -j3` build that runs two other
-/// jobs beside a DTLTO link never has more than three jobs running at once (sampled from /proc),
-/// and the link still uses the tokens that come free.
+/// jobs beside a DTLTO link never has more than three jobs running at once (each job writes when
+/// it began and ended, from inside the time it holds its slot), and the link still uses the
+/// tokens that come free.
 /// </summary>
 [TestClass]
 public sealed class MakeJobserverTests
@@ -21,6 +20,33 @@ public sealed class MakeJobserverTests
     private const int Modules = 12;
 
     /// <summary>A program of <see cref="Modules"/> + 1 modules compiled to bitcode, and a Makefile that links it through the distributor beside two other jobs.</summary>
+    /// <summary>
+    /// From the times each job wrote: the most jobs at once (the other jobs, plus the link's recipe,
+    /// which holds one slot and runs one compile in it, so at least one) and the most compiles at once.
+    /// </summary>
+    private static (int Jobs, int Compiles) MostAtOnce(string log)
+    {
+        var events = File.ReadAllLines(log).Select(l => l.Split(' ')).Select(f => (Time: long.Parse(f[1]), Kind: f[0]))
+            // At equal times, ends first: a slot given back is free for the job that takes it.
+            .OrderBy(e => e.Time).ThenBy(e => e.Kind.EndsWith("-end", StringComparison.Ordinal) ? 0 : 1);
+        int others = 0, compiles = 0, mostJobs = 0, mostCompiles = 0;
+        foreach ((long _, string kind) in events)
+        {
+            switch (kind)
+            {
+                case "other-start": others++; break;
+                case "other-end": others--; break;
+                case "compile-start": compiles++; break;
+                case "compile-end": compiles--; break;
+            }
+
+            mostJobs = Math.Max(mostJobs, others + Math.Max(1, compiles));
+            mostCompiles = Math.Max(mostCompiles, compiles);
+        }
+
+        return (mostJobs, mostCompiles);
+    }
+
     private static (ThinLtoBuild Build, string Makefile) WriteProject(TestDirectory dir, bool recipePassesJobserver)
     {
         var build = new ThinLtoBuild(dir.Path);
@@ -37,13 +63,17 @@ public sealed class MakeJobserverTests
         main.Append("  printf(\"%d\\n\", s); return 0; }\n");
         dir.Write("main.c", main.ToString());
         string[] objects = build.Compile(Enumerable.Range(0, Modules).Select(i => $"m{i}.c").Append("main.c").ToArray());
-        // Every backend compile takes at least 0.4 s, so that compiles overlap the other jobs and each other.
-        string slow = Scripts.Write(dir.File("slow-clang.sh"), "sleep 0.4\nexec " + Toolchain.BinDirectory + "/clang \"$@\"\n");
+        // Every backend compile takes at least 0.4 s, so that compiles overlap the other jobs and each
+        // other, and writes when it began and ended, from inside the time it holds its slot.
+        string log = dir.File("jobs.log");
+        string slow = Scripts.Write(dir.File("slow-clang.sh"),
+            $"echo \"compile-start $(date +%s%N)\" >> {log}\nsleep 0.4\n{Toolchain.BinDirectory}/clang \"$@\"\nstatus=$?\necho \"compile-end $(date +%s%N)\" >> {log}\nexit $status\n");
         string link = string.Join(" ", new[] { Toolchain.ClangXX, "-flto=thin", "-fuse-ld=lld", "-O2", "-fthinlto-distributor=" + Toolchain.Distributor,
             "-Xthinlto-distributor=--jobs=8", "-Xthinlto-distributor=--no-cache", "-Wl,--thinlto-remote-compiler=" + slow }.Concat(objects).Concat(new[] { "-o", "app" }));
         // '+' marks the recipe as one make passes its jobserver to.
         string marker = recipePassesJobserver ? "+" : "";
-        return (build, dir.Write("Makefile", $"all: app other-1 other-2\n\napp:\n\t{marker}{link}\n\nother-1 other-2:\n\tsleep 2.01\n\n.PHONY: all app other-1 other-2\n"));
+        string other = $"echo other-start $$(date +%s%N) >> {log}; sleep 2; echo other-end $$(date +%s%N) >> {log}";
+        return (build, dir.Write("Makefile", $"all: app other-1 other-2\n\napp:\n\t{marker}{link}\n\nother-1 other-2:\n\t{other}\n\n.PHONY: all app other-1 other-2\n"));
     }
 
     private static string ProgramOutput => Enumerable.Range(0, Modules).Sum(i => 45 * (i + 1)) + "\n";
@@ -54,24 +84,8 @@ public sealed class MakeJobserverTests
         using var dir = new TestDirectory();
         (ThinLtoBuild build, _) = WriteProject(dir, recipePassesJobserver: true);
 
-        int mostJobs = 0, mostCompiles = 0;
-        using var stop = new CancellationTokenSource();
-        var sampler = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                int others = ProcessTable.Mentioning("sleep 2.01").Length;
-                int compiles = ProcessTable.Mentioning("-fthinlto-index=").Count(p => !p.Contains(" -cc1 "));
-                mostCompiles = Math.Max(mostCompiles, compiles);
-                // The link's own recipe is one job, whether or not a compile runs in it.
-                mostJobs = Math.Max(mostJobs, others + Math.Max(1, compiles));
-                Thread.Sleep(20);
-            }
-        });
-        sampler.Start();
         CommandResult made = Command.Run(dir.Path, "make", new[] { "-j3" }, TimeSpan.FromMinutes(2));
-        stop.Cancel();
-        sampler.Join();
+        (int mostJobs, int mostCompiles) = MostAtOnce(dir.File("jobs.log"));
 
         Assert.AreEqual(0, made.ExitCode, made.ToString());
         Assert.IsTrue(mostJobs <= 3, $"at most 3 jobs at once under make -j3, but {mostJobs} ran: {made}");
