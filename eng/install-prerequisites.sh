@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Dtlto.Build needs on a Debian machine with the .NET SDK:
 # LLVM 22 (clang, lld with DTLTO, llvm tools), LLVM 19 (no DTLTO: the toolchain of the split-mode
-# tests) and GNU make (the jobserver tests) from apt, then the NuGet restore of the solution.
+# tests), GNU make (the jobserver tests), CMake and Ninja (the CMake module's tests) from apt,
+# then the NuGet restore of the solution.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make)
+packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make cmake ninja-build)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -131,6 +131,12 @@ public static class DistributorCommandLine
         Description = "The size the backend cache is pruned to, least recently used results first: bytes, or a number with K, M, G or T (default: 10G).",
     };
 
+    // Handled before parsing (Program.Main), as it needs no job list; here for --help.
+    private static readonly Option<bool> CMakeModuleOption = new("--cmake-module")
+    {
+        Description = "Print the path of the CMake module Dtlto.cmake (for -DCMAKE_PROJECT_INCLUDE=) and exit.",
+    };
+
     private static readonly Option<bool> JobResultsOption = new("--job-results")
     {
         Description = "Write one line of JSON per finished job, and the summary, to standard output (for a build that runs its jobs through this program).",
@@ -170,6 +176,7 @@ public static class DistributorCommandLine
         NoCacheOption,
         CacheMaxSizeOption,
         JobResultsOption,
+        CMakeModuleOption,
         JobListArgument,
     };
 

@@ -26,6 +26,13 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // Not a link: where the CMake module is, for -DCMAKE_PROJECT_INCLUDE="$(dtlto-distributor --cmake-module)".
+        if (args.Length == 1 && args[0] == "--cmake-module")
+        {
+            Console.WriteLine(Path.Combine(AppContext.BaseDirectory, "cmake", "Dtlto.cmake"));
+            return ExitCodes.Success;
+        }
+
         ParseResult parsed = DistributorCommandLine.Parse(args);
         if (DistributorCommandLine.Problem(parsed) is string problem)
             return Fail(ExitCodes.Usage, $"{problem} (try --help)");

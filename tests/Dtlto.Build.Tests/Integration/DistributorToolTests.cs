@@ -1,6 +1,4 @@
-using System;
 using System.IO;
-using System.Linq;
 using Dtlto.Build.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -14,18 +12,9 @@ public sealed class DistributorToolTests
     public void TheToolInstalledFromTheFeedLinksAProgram()
     {
         using var dir = new TestDirectory();
-        string tools = dir.File("tools");
-        // Only the local feed, as a machine without the internet would have it.
-        string config = dir.Write("nuget.config", $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration><packageSources><clear /><add key="local" value="{SdkPackage.Feed}" /></packageSources></configuration>
-            """);
         Assert.IsTrue(File.Exists(Path.Combine(SdkPackage.Feed, $"Dtlto.Distributor.{SdkPackage.Version}.nupkg")), "dotnet pack wrote the tool package beside the SDK's, with its version");
 
-        CommandResult install = Command.Run(dir.Path, "dotnet", new[] { "tool", "install", "Dtlto.Distributor", "--tool-path", tools, "--version", SdkPackage.Version, "--configfile", config },
-            TimeSpan.FromMinutes(3), SdkPackage.Environment);
-        Assert.AreEqual(0, install.ExitCode, install.ToString());
-        string distributor = Path.Combine(tools, "dtlto-distributor");
+        string distributor = DistributorTool.Install(dir);
         CommandResult version = Command.Run(dir.Path, distributor, "--version");
         StringAssert.StartsWith(version.StandardOutput, SdkPackage.Version, version.ToString());
 
