@@ -77,15 +77,13 @@ internal sealed class DigestStore
         }
     }
 
-    /// <summary>Writes the store back if this process added to it; false when it could not be written.</summary>
+    /// <summary>Writes the store back if this process added to it since it last did; false when it could not be written.</summary>
     public bool Save()
     {
-        if (_changed == 0)
+        if (System.Threading.Interlocked.Exchange(ref _changed, 0) == 0)
             return true;
-        string temporary = _file + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
         try
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
             var text = new StringBuilder();
             foreach (var entry in _entries.Where(e => e.Key.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0).OrderByDescending(e => e.Value.Used).Take(MaxEntries).Reverse())
             {
@@ -95,17 +93,13 @@ internal sealed class DigestStore
                     .Append(id.ChangedNanoseconds.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(entry.Value.Digest.Hash).Append('\n');
             }
 
-            File.WriteAllText(temporary, text.ToString());
-            AtomicRename.Over(temporary, _file);
+            WholeFile.Write(_file, text.ToString());
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            System.Threading.Interlocked.Exchange(ref _changed, 1);
             return false;
-        }
-        finally
-        {
-            QuietDelete.File(temporary);
         }
     }
 }

@@ -35,30 +35,39 @@ public static class FileDigests
 
     /// <summary>
     /// The digest of a file's content (after symbolic links); throws <see cref="FileNotFoundException"/>
-    /// when it does not exist. <paramref name="keep"/> false leaves the digest store alone, for
-    /// files that live for one link (lld's temporaries).
+    /// when it does not exist. <paramref name="keep"/> false remembers nothing of it, neither in
+    /// this process nor in the digest store, for files that live for one link (lld's temporaries,
+    /// named after its process id): a long-lived build process would only pile them up.
     /// </summary>
     public static FileDigest Of(string path, bool keep = true)
     {
         var file = new FileInfo(RealPath(path));
         if (!file.Exists)
             throw new FileNotFoundException($"input {path} does not exist", path);
+        if (!keep)
+            return Hash(file);
         return Known.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), _ => new Lazy<FileDigest>(() =>
         {
-            DigestStore? store = keep ? Store : null;
+            DigestStore? store = Store;
             FileIdentity? identity = store is null ? null : FileIdentity.Of(file);
             if (identity is FileIdentity known && store!.Find(known) is FileDigest stored)
                 return stored;
-            var clock = Stopwatch.StartNew();
-            FileDigest digest;
-            using (FileStream stream = file.OpenRead())
-                digest = new FileDigest(OfStream(stream), file.Length);
-            Interlocked.Add(ref _hashingTicks, clock.Elapsed.Ticks);
-            Interlocked.Add(ref _bytesHashed, digest.Size);
+            FileDigest digest = Hash(file);
             if (identity is FileIdentity added)
                 store!.Add(added, digest);
             return digest;
         })).Value;
+    }
+
+    private static FileDigest Hash(FileInfo file)
+    {
+        var clock = Stopwatch.StartNew();
+        FileDigest digest;
+        using (FileStream stream = file.OpenRead())
+            digest = new FileDigest(OfStream(stream), file.Length);
+        Interlocked.Add(ref _hashingTicks, clock.Elapsed.Ticks);
+        Interlocked.Add(ref _bytesHashed, digest.Size);
+        return digest;
     }
 
     /// <summary>The SHA-256 of a stream's remaining content, in hex.</summary>

@@ -20,9 +20,7 @@ public static class ContentReplace
         try
         {
             File.Copy(source, temporary, overwrite: true);
-            if (File.Exists(target))
-                File.Delete(target);
-            File.Move(temporary, target);
+            AtomicRename.Over(temporary, target);
         }
         finally
         {

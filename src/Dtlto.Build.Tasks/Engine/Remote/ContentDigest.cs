@@ -13,10 +13,10 @@ public static class ContentDigest
 
     internal static Digest Of(IMessage message) => Of(message.ToByteArray());
 
-    /// <summary>A file's digest (see <see cref="FileDigests"/>: hashed once per process, or kept between links).</summary>
-    internal static Digest OfFile(string path)
+    /// <summary>A file's digest (see <see cref="FileDigests"/>: hashed once per process, or kept between links, unless <paramref name="keep"/> is false).</summary>
+    internal static Digest OfFile(string path, bool keep = true)
     {
-        FileDigest digest = FileDigests.Of(path);
+        FileDigest digest = FileDigests.Of(path, keep);
         return new Digest { Hash = digest.Hash, SizeBytes = digest.Size };
     }
 

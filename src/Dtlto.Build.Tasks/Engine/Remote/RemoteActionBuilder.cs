@@ -44,8 +44,8 @@ internal sealed class RemoteActionBuilder
         string workingDirectory = stable.WorkingDirectory;
         var tree = new InputTree();
         foreach ((string name, string local) in stable.Inputs)
-            tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, Blob.FromFile));
-        tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local));
+            tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, path => Blob.FromFile(path)));
+        tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, keep: false));
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string local) in stable.Outputs)
             outputs[name] = local;

@@ -518,7 +518,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         var blobs = new List<Blob> { action.CommandBlob, action.ActionBlob };
         foreach (var output in action.Outputs)
         {
-            Blob file = Blob.FromFile(output.Value);
+            Blob file = Blob.FromFile(output.Value, keep: false);
             blobs.Add(file);
             result.OutputFiles.Add(new OutputFile { Path = output.Key, Digest = file.Digest });
         }

@@ -65,22 +65,16 @@ internal static class ToolchainFacts
 
     private static void Save()
     {
-        string temporary = File + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
         try
         {
-            Directory.CreateDirectory(UserCacheFolder.Default);
             var text = new StringBuilder();
             foreach (var entry in Known.Where(e => e.Key.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0))
                 text.Append(entry.Key).Append('\t').Append(entry.Value.Stamp).Append('\t').Append(entry.Value.Version?.ToString(CultureInfo.InvariantCulture) ?? "").Append('\t').Append(entry.Value.Dtlto).Append('\n');
-            System.IO.File.WriteAllText(temporary, text.ToString());
-            AtomicRename.Over(temporary, File);
+            WholeFile.Write(File, text.ToString());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-        }
-        finally
-        {
-            QuietDelete.File(temporary);
+            // Only costs asking the tools again in the next build.
         }
     }
 }
