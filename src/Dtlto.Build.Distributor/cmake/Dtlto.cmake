@@ -9,6 +9,10 @@
 # -fuse-ld=lld and -fthinlto-distributor= with the options below. Everything it needs is checked
 # here, at configure time, so a missing piece is one message now rather than a failed link later.
 include_guard(GLOBAL)
+# The project's own cmake_minimum_required may predate what this file uses (taglib asks for
+# 3.0, before if(IN_LIST)); these policies hold for this file only.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.13...3.25)
 
 set(DTLTO_DISTRIBUTOR "" CACHE FILEPATH "dtlto-distributor to run as lld's distributor (default: found on PATH or beside this module's tool install)")
 set(DTLTO_JOBS "" CACHE STRING "Backend compiles at once on this machine (dtlto-distributor --jobs; default: the processor count)")
@@ -47,8 +51,10 @@ if(DTLTO_DISTRIBUTOR STREQUAL "")
   find_program(_dtlto_found dtlto-distributor HINTS "$ENV{HOME}/.dotnet/tools" "${CMAKE_CURRENT_LIST_DIR}/../../../../../../../../.." NO_CACHE)
   set(DTLTO_DISTRIBUTOR "${_dtlto_found}")
 endif()
-if(NOT DTLTO_DISTRIBUTOR OR NOT EXISTS "${DTLTO_DISTRIBUTOR}" OR IS_DIRECTORY "${DTLTO_DISTRIBUTOR}")
-  message(FATAL_ERROR "Dtlto.cmake: dtlto-distributor not found${DTLTO_DISTRIBUTOR}; install it (dotnet tool install --global Dtlto.Distributor) or set -DDTLTO_DISTRIBUTOR=/path/to/dtlto-distributor")
+if(NOT DTLTO_DISTRIBUTOR)
+  message(FATAL_ERROR "Dtlto.cmake: dtlto-distributor not found; install it (dotnet tool install --global Dtlto.Distributor) or set -DDTLTO_DISTRIBUTOR=/path/to/dtlto-distributor")
+elseif(NOT EXISTS "${DTLTO_DISTRIBUTOR}" OR IS_DIRECTORY "${DTLTO_DISTRIBUTOR}")
+  message(FATAL_ERROR "Dtlto.cmake: DTLTO_DISTRIBUTOR is ${DTLTO_DISTRIBUTOR}, which is not a file; install dtlto-distributor (dotnet tool install --global Dtlto.Distributor) or set -DDTLTO_DISTRIBUTOR=/path/to/dtlto-distributor")
 endif()
 
 set(_dtlto_options ${DTLTO_DISTRIBUTOR_OPTIONS})
@@ -74,3 +80,4 @@ foreach(_dtlto_option IN LISTS _dtlto_options)
   add_link_options("-Xthinlto-distributor=${_dtlto_option}")
 endforeach()
 message(STATUS "DTLTO: links through ${DTLTO_DISTRIBUTOR} (lld: ${_dtlto_lld})")
+cmake_policy(POP)
