@@ -40,6 +40,27 @@ def prepare_lua(args, work):
         f"Lua 5.4 ({len(sources)} modules)"
 
 
+def taglib_sources(source):
+    """TagLib's library and test-suite sources, and what its CMakeLists.txt gives their compiles."""
+    library = sorted(os.path.join(d, f) for d, _, files in os.walk(os.path.join(source, "taglib")) for f in files if f.endswith(".cpp"))
+    tests = sorted(os.path.join(source, "tests", f) for f in os.listdir(os.path.join(source, "tests")) if f.endswith(".cpp"))
+    folders = sorted({os.path.dirname(f) for f in library}) + [os.path.join(source, "3rdparty"), os.path.join(source, "tests"),
+                                                             os.path.join(ROOT, "samples", "taglib", "config")]
+    defines = ["-DHAVE_CONFIG_H", "-DTAGLIB_STATIC", "-DNDEBUG", f'-DTESTS_DIR="{source}/tests/"']
+    return library + tests, folders, defines
+
+
+def prepare_taglib(args, work):
+    source = os.path.join(HERE, "out", "taglib")
+    subprocess.check_call(["bash", os.path.join(ROOT, "samples", "taglib", "fetch-source.sh"), source])
+    program = os.path.join(work, "taglib")
+    os.makedirs(program)
+    sources, folders, defines = taglib_sources(source)
+    flags = ["-std=gnu++11", *defines, *(f"-I{f}" for f in folders)]
+    return program, sources, flags, ["-lcppunit", "-lz", "-lstdc++", "-lm"], [], \
+        f"TagLib 1.13 and its CppUnit tests (C++, {len(sources)} modules)"
+
+
 def sdk_link_seconds(output):
     """The three link targets' time from MSBuild's performance summary (targets come before tasks,
     and one task shares a target's name, so each target's first line counts)."""
@@ -59,14 +80,16 @@ def write_sdk_project(program, sources, defines, libraries, version):
         f.write('<configuration><packageSources><clear /><add key="local" value="'
                 + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
     items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
-    defs = ";".join(d[2:] for d in defines)
+    defs = ";".join(d[2:] for d in defines if d.startswith("-D"))
+    includes = ";".join(d[2:] for d in defines if d.startswith("-I"))
+    options = " ".join(d for d in defines if d.startswith("-std="))
     libs = ";".join(l[2:] for l in libraries)
     path = os.path.join(program, "bench.clangproj")
     with open(path, "w") as f:
         f.write(f"""<Project Sdk="Dtlto.Build.Sdk">
   <PropertyGroup><OutDir>sdk-bin/</OutDir><IntDir>sdk-obj/</IntDir></PropertyGroup>
   <ItemDefinitionGroup>
-    <ClCompile><PreprocessorDefinitions>{defs}</PreprocessorDefinitions></ClCompile>
+    <ClCompile><PreprocessorDefinitions>{defs}</PreprocessorDefinitions><AdditionalIncludeDirectories>{includes}</AdditionalIncludeDirectories><AdditionalOptions>{options}</AdditionalOptions></ClCompile>
     <Link><AdditionalDependencies>{libs}</AdditionalDependencies></Link>
   </ItemDefinitionGroup>
   <ItemGroup>
@@ -79,7 +102,7 @@ def write_sdk_project(program, sources, defines, libraries, version):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--program", choices=["generated", "lua"], default="generated")
+    parser.add_argument("--program", choices=["generated", "lua", "taglib"], default="generated")
     parser.add_argument("--modules", type=int, default=200)
     parser.add_argument("--functions", type=int, default=24)
     parser.add_argument("--large-modules", type=int, default=4)
@@ -95,11 +118,11 @@ def main():
     work = os.path.join(HERE, "out", "link-" + args.program)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    prepare = prepare_lua if args.program == "lua" else prepare_generated
+    prepare = {"lua": prepare_lua, "taglib": prepare_taglib}.get(args.program, prepare_generated)
     program, sources, defines, libraries, run_args, label = prepare(args, work)
     print(f"compiling {len(sources)} modules to ThinLTO bitcode ...", file=sys.stderr)
-    compile_all(clang, sources, program, defines)
-    objects = [s[:-2] + ".o" for s in sources]
+    compile_all(clang + "++" if args.program == "taglib" else clang, sources, program, defines)
+    objects = [os.path.splitext(os.path.basename(s))[0] + ".o" for s in sources]
     history = os.path.join(work, "durations.json")
     cache = os.path.join(work, "lto-cache")
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Packs Dtlto.Build.Sdk and times incremental Release relinks of Lua 5.4 through it, with its
+# Packs Dtlto.Build.Sdk and times incremental Release relinks of Lua 5.4 (or TagLib) through it, with its
 # backend cache, against in-process lld with its own cache; extra arguments go to
-# sdk_incremental_bench.py (e.g. --runs 5).
+# sdk_incremental_bench.py (e.g. --runs 5, or --program taglib for TagLib 1.13 and its tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prerequisites.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite and prints its tables: the link of a generated program and of Lua
-# 5.4 in every way side by side (with the MSBuild SDK link), the distributor's own overhead,
-# incremental relinks (standalone, and through the SDK with its backend cache), the sample's
+# Runs the benchmark suite and prints its tables: the link of a generated program, of Lua 5.4
+# and of TagLib 1.13 with its tests (C++) in every way side by side (with the MSBuild SDK link), the distributor's own overhead,
+# incremental relinks (standalone, and through the SDK with its backend cache, of Lua and TagLib), the sample's
 # small link and a build with nothing to do through the SDK, remote execution through the test REAPI server (cold, warm, another
 # path), the remote executor at scale on a simulated farm, and racing a small farm. Extra arguments go to every link_bench.py run (e.g. --runs 3).
 set -euo pipefail
@@ -16,11 +16,15 @@ python3 bench/link_bench.py --program generated --distributor "$distributor" --s
 echo
 python3 bench/link_bench.py --program lua --distributor "$distributor" --sdk-version "$version" "$@"
 echo
+python3 bench/link_bench.py --program taglib --distributor "$distributor" --sdk-version "$version" "$@"
+echo
 python3 bench/overhead_bench.py --distributor "$distributor"
 echo
 python3 bench/incremental_bench.py --distributor "$distributor"
 echo
 python3 bench/sdk_incremental_bench.py --version "$version"
+echo
+python3 bench/sdk_incremental_bench.py --version "$version" --program taglib
 echo
 python3 bench/sdk_link_bench.py --program sample --runs 7 --version "$version"
 echo

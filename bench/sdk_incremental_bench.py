@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Incremental Release relinks of Lua 5.4 through Dtlto.Build.Sdk (Integrated mode, its backend
+"""Incremental Release relinks of Lua 5.4 (C) or of TagLib 1.13 and its tests (C++) through Dtlto.Build.Sdk (Integrated mode, its backend
 cache in a folder of its own) beside the same project linked inside lld with lld's own cache
 (DtltoEnabled=false, -Wl,--thinlto-cache-dir), both through `dotnet build`: how many backend
 compiles each runs, and how long the link takes, for a first link, a relink with nothing changed
@@ -23,21 +23,27 @@ LINK_TARGETS = {"sdk": ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink"
 SCRIPT = "local t = {} for i = 1, 200000 do t[i] = i * i end print(#t, t[200000])"
 
 
-def write_checkout(folder, mode, version, caches):
-    """A copy of Lua's sources with a project for one mode."""
-    shutil.copytree(os.path.join(HERE, "out", "lua-5.4", "src"), folder)
-    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c") and f != "luac.c")
+def mode_settings(mode, caches):
+    """The properties and link options of a mode: the SDK with its cache, or lld with its own."""
+    if mode == "sdk":
+        return f"<DtltoMode>Integrated</DtltoMode><DtltoCacheDirectory>{caches}/sdk</DtltoCacheDirectory>", ""
+    return "<DtltoEnabled>false</DtltoEnabled>", f"<AdditionalOptions>-Wl,--thinlto-cache-dir={caches}/lld</AdditionalOptions>"
+
+
+def write_workspace_files(folder, version):
     with open(os.path.join(folder, "global.json"), "w") as f:
         f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
     with open(os.path.join(folder, "nuget.config"), "w") as f:
         f.write('<configuration><packageSources><clear /><add key="local" value="'
                 + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
-    if mode == "sdk":
-        properties = f"<DtltoMode>Integrated</DtltoMode><DtltoCacheDirectory>{caches}/sdk</DtltoCacheDirectory>"
-        link_options = ""
-    else:
-        properties = "<DtltoEnabled>false</DtltoEnabled>"
-        link_options = f"<AdditionalOptions>-Wl,--thinlto-cache-dir={caches}/lld</AdditionalOptions>"
+
+
+def write_lua_checkout(folder, mode, version, caches):
+    """A copy of Lua's sources with a project for one mode."""
+    shutil.copytree(os.path.join(HERE, "out", "lua-5.4", "src"), folder)
+    sources = sorted(f for f in os.listdir(folder) if f.endswith(".c") and f != "luac.c")
+    write_workspace_files(folder, version)
+    properties, link_options = mode_settings(mode, caches)
     items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
     with open(os.path.join(folder, "lua.clangproj"), "w") as f:
         f.write(f"""<Project Sdk="Dtlto.Build.Sdk">
@@ -54,6 +60,39 @@ def write_checkout(folder, mode, version, caches):
     return os.path.join(folder, "lua.clangproj")
 
 
+def write_taglib_checkout(folder, mode, version, caches):
+    """A copy of TagLib's sources beside the sample's projects, whose shared props get the mode."""
+    shutil.copytree(os.path.join(HERE, "out", "taglib"), os.path.join(folder, "source"))
+    sample = os.path.join(ROOT, "samples", "taglib")
+    for part in ("config", "tag", "test_runner"):
+        shutil.copytree(os.path.join(sample, part), os.path.join(folder, part), ignore=shutil.ignore_patterns("bin", "obj"))
+    write_workspace_files(folder, version)
+    properties, link_options = mode_settings(mode, caches)
+    with open(os.path.join(sample, "taglib.props")) as f:
+        props = f.read()
+    with open(os.path.join(folder, "taglib.props"), "w") as f:
+        f.write(props.replace("</Project>", f"  <PropertyGroup>{properties}</PropertyGroup>\n"
+                                            f"  <ItemDefinitionGroup><Link>{link_options}</Link></ItemDefinitionGroup>\n</Project>"))
+    return os.path.join(folder, "test_runner", "test_runner.clangproj")
+
+
+# Each program: how to write a checkout, where its program lands, how to run it, and the cases'
+# edits: one module's body, and a header every module includes (no code change).
+PROGRAMS = {
+    "lua": dict(label="Lua 5.4 (33 modules)", fetch=["bash", os.path.join(HERE, "fetch_lua.sh")], write=write_lua_checkout,
+                program=("bin", "Release", "lua"), run=["-e", SCRIPT],
+                body=("lapi.c", "LUA_API int lua_absindex (lua_State *L, int idx) {",
+                      "LUA_API int lua_absindex (lua_State *L, int idx) {\n  if (idx == 0x7fffffff) return 0;"),
+                header=("luaconf.h", "#define luaconf_h", "#define luaconf_h\n#define LUACONF_EDITED 1")),
+    "taglib": dict(label="TagLib 1.13 and its CppUnit tests (C++, 141 modules)",
+                   fetch=["bash", os.path.join(ROOT, "samples", "taglib", "fetch-source.sh"), os.path.join(HERE, "out", "taglib")],
+                   write=write_taglib_checkout, program=("test_runner", "bin", "Release", "test_runner"), run=[],
+                   body=("source/taglib/mpeg/mpegfile.cpp", "bool MPEG::File::save(int tags, StripTags strip, ID3v2::Version version, DuplicateTags duplicate)\n{",
+                         "bool MPEG::File::save(int tags, StripTags strip, ID3v2::Version version, DuplicateTags duplicate)\n{\n  if(tags == 0x7fffffff)\n    return false;"),
+                   header=("source/taglib/toolkit/taglib.h", "#define TAGLIB_H", "#define TAGLIB_H\n#define TAGLIB_H_EDITED 1")),
+}
+
+
 def link_seconds(output, mode):
     total = 0
     for target in LINK_TARGETS[mode]:
@@ -62,7 +101,7 @@ def link_seconds(output, mode):
     return total / 1000
 
 
-def build(project, mode, caches, env):
+def build(project, mode, caches, env, spec):
     """Builds; returns (backend compiles, link seconds, the program's output)."""
     lld_cache = os.path.join(caches, "lld")
     before = set(os.listdir(lld_cache)) if os.path.isdir(lld_cache) else set()
@@ -73,8 +112,8 @@ def build(project, mode, caches, env):
         compiles = int(summary.group(1)) if summary else 0
     else:
         compiles = len([f for f in set(os.listdir(lld_cache)) - before if f.startswith("llvmcache-")])
-    program = os.path.join(os.path.dirname(project), "bin", "Release", "lua")
-    ran = subprocess.run([program, "-e", SCRIPT], stdout=subprocess.PIPE, text=True, check=True).stdout
+    program = os.path.join(checkout_of(project, spec), *spec["program"])
+    ran = subprocess.run([program, *spec["run"]], stdout=subprocess.PIPE, text=True, check=True).stdout
     return compiles, link_seconds(r.output, mode), ran
 
 
@@ -87,12 +126,18 @@ def edit(path, old, new):
         f.write(text.replace(old, new, 1))
 
 
-def sequence(work, version, env):
+def checkout_of(project, spec):
+    """The checkout's folder: the project's own, or the one above it for the multi-project sample."""
+    folder = os.path.dirname(project)
+    return os.path.dirname(folder) if len(spec["program"]) == 4 else folder
+
+
+def sequence(work, version, env, spec):
     """One run of every case for both modes; returns {case: {mode: (compiles, seconds)}}."""
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     caches = os.path.join(work, "caches")
-    projects = {mode: write_checkout(os.path.join(work, f"lua-{mode}"), mode, version, caches) for mode in ("sdk", "lld")}
+    projects = {mode: spec["write"](os.path.join(work, f"checkout-{mode}"), mode, version, caches) for mode in ("sdk", "lld")}
     results = {}
 
     def step(case, change=None):
@@ -100,26 +145,25 @@ def sequence(work, version, env):
         outputs = set()
         for mode, project in projects.items():
             if change:
-                change(os.path.dirname(project))
-            compiles, seconds, ran = build(project, mode, caches, env)
+                change(checkout_of(project, spec))
+            compiles, seconds, ran = build(project, mode, caches, env, spec)
             results[case][mode] = (compiles, seconds)
             outputs.add(ran)
         if len(outputs) != 1:
             sys.exit(f"error: {case}: the programs differ: {outputs}")
 
     step("first link (empty caches)")
-    step("nothing changed (program deleted)", lambda folder: os.remove(os.path.join(folder, "bin", "Release", "lua")))
-    step("one module body changed (lapi.c)", lambda folder: edit(os.path.join(folder, "lapi.c"),
-                                                             "LUA_API int lua_absindex (lua_State *L, int idx) {",
-                                                             "LUA_API int lua_absindex (lua_State *L, int idx) {\n  if (idx == 0x7fffffff) return 0;"))
-    step("header every module includes changed (luaconf.h, no code change)",
-         lambda folder: edit(os.path.join(folder, "luaconf.h"), "#define luaconf_h", "#define luaconf_h\n#define LUACONF_EDITED 1"))
+    step("nothing changed (program deleted)", lambda folder: os.remove(os.path.join(folder, *spec["program"])))
+    body, header = spec["body"], spec["header"]
+    step(f"one module body changed ({os.path.basename(body[0])})", lambda folder: edit(os.path.join(folder, body[0]), body[1], body[2]))
+    step(f"header every module includes changed ({os.path.basename(header[0])}, no code change)",
+         lambda folder: edit(os.path.join(folder, header[0]), header[1], header[2]))
     # Another checkout of the changed sources at a longer path, sharing each mode's cache.
     for mode in ("sdk", "lld"):
-        source = os.path.dirname(projects[mode])
-        other = os.path.join(work, "elsewhere", "another-checkout", f"lua-{mode}")
+        source = checkout_of(projects[mode], spec)
+        other = os.path.join(work, "elsewhere", "another-checkout", f"checkout-{mode}")
         shutil.copytree(source, other, ignore=shutil.ignore_patterns("bin", "obj"))
-        projects[mode] = os.path.join(other, "lua.clangproj")
+        projects[mode] = os.path.join(other, os.path.relpath(projects[mode], source))
     step("second checkout at another path")
     return results
 
@@ -128,18 +172,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--version", required=True, help="the Dtlto.Build.Sdk version in artifacts/packages")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--program", choices=sorted(PROGRAMS), default="lua")
     args = parser.parse_args()
 
-    subprocess.check_call(["bash", os.path.join(HERE, "fetch_lua.sh")])
+    spec = PROGRAMS[args.program]
+    subprocess.check_call(spec["fetch"])
     work = os.path.join(HERE, "out", "sdk-incremental")
     env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
     runs = []
     for run in range(args.runs):
         print(f"sequence {run + 1}/{args.runs} ...", file=sys.stderr)
-        runs.append(sequence(work, args.version, env))
+        runs.append(sequence(work, args.version, env, spec))
 
     print()
-    print(f"Incremental Release relinks of Lua 5.4 (33 modules) through `dotnet build`, {os.cpu_count()} cores, median of {args.runs} runs")
+    print(f"Incremental Release relinks of {spec['label']} through `dotnet build`, {os.cpu_count()} cores, median of {args.runs} runs")
     print(f"{'case':<66} {'lld compiles':>12} {'lld link s':>10} {'SDK compiles':>12} {'SDK link s':>10}")
     for case in runs[0]:
         cells = []

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Dtlto.Build needs on a Debian machine with the .NET SDK:
 # LLVM 22 (clang, lld with DTLTO, llvm tools), LLVM 19 (no DTLTO: the toolchain of the split-mode
-# tests), GNU make (the jobserver tests), CMake and Ninja (the CMake module's tests) from apt,
-# then the NuGet restore of the solution.
+# tests), GNU make (the jobserver tests), CMake and Ninja (the CMake module's tests), CppUnit and
+# zlib (TagLib, the real C++ code base of the tests and benchmarks) from apt, then the NuGet
+# restore of the solution.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make cmake ninja-build)
+packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make cmake ninja-build libcppunit-dev zlib1g-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

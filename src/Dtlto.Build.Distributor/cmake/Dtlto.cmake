@@ -6,8 +6,11 @@
 #         -DCMAKE_BUILD_TYPE=Release -DCMAKE_PROJECT_INCLUDE="$(dtlto-distributor --cmake-module)" ..
 #
 # or include() it after project() in a project of your own. Compiles get -flto=thin; links get
-# -fuse-ld=lld and -fthinlto-distributor= with the options below. Everything it needs is checked
-# here, at configure time, so a missing piece is one message now rather than a failed link later.
+# -fuse-ld=lld and -fthinlto-distributor= with the options below. With clang-cl, whose links CMake
+# runs with the linker itself, links get lld-link's /thinlto-distributor: and
+# /thinlto-remote-compiler: (the clang driver beside clang-cl: clang-cl would misread the
+# options lld gives its backend compiles). Everything it needs is checked here, at configure
+# time, so a missing piece is one message now rather than a failed link later.
 include_guard(GLOBAL)
 # The project's own cmake_minimum_required may predate what this file uses (taglib asks for
 # 3.0, before if(IN_LIST)); these policies hold for this file only.
@@ -21,6 +24,7 @@ set(DTLTO_REMOTE_INSTANCE "" CACHE STRING "The server's instance name (--remote-
 set(DTLTO_REMOTE_PLATFORM "" CACHE STRING "A ;-list of name=value platform properties (--remote-platform)")
 option(DTLTO_REMOTE_STRICT "Fail the link when the farm cannot do its part, instead of compiling here (--remote-strict)" OFF)
 set(DTLTO_DISTRIBUTOR_OPTIONS "" CACHE STRING "A ;-list of further dtlto-distributor options (e.g. --verbose;--cache-max-size=20G)")
+set(DTLTO_BACKEND_COMPILER "" CACHE FILEPATH "clang-cl builds: the clang driver lld-link runs for backend compiles (default: the clang beside clang-cl)")
 
 get_property(_dtlto_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
 set(_dtlto_compiler "")
@@ -35,15 +39,34 @@ endforeach()
 if(_dtlto_compiler STREQUAL "")
   message(FATAL_ERROR "Dtlto.cmake: the project enables neither C nor C++; include this module after project()")
 endif()
+set(_dtlto_msvc FALSE)
 if(CMAKE_CXX_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC" OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
-  message(FATAL_ERROR "Dtlto.cmake: clang-cl and lld-link are not handled by this module yet; use the clang driver")
+  set(_dtlto_msvc TRUE)
 endif()
 
-# lld as the compiler driver finds it, and whether it has DTLTO (--thinlto-distributor=).
-execute_process(COMMAND "${_dtlto_compiler}" -print-prog-name=ld.lld OUTPUT_VARIABLE _dtlto_lld OUTPUT_STRIP_TRAILING_WHITESPACE)
-execute_process(COMMAND "${_dtlto_lld}" --help OUTPUT_VARIABLE _dtlto_lld_help ERROR_QUIET RESULT_VARIABLE _dtlto_lld_result)
-if(NOT _dtlto_lld_result EQUAL 0 OR NOT _dtlto_lld_help MATCHES "--thinlto-distributor=")
-  message(FATAL_ERROR "Dtlto.cmake: ${_dtlto_compiler} has no lld with DTLTO ('${_dtlto_lld}' lacks --thinlto-distributor=); install lld of LLVM 21 or newer (e.g. apt-get install lld-22) and use that LLVM's clang")
+if(_dtlto_msvc)
+  # CMake runs CMAKE_LINKER itself for clang-cl builds: it has to be an lld-link with DTLTO.
+  execute_process(COMMAND "${CMAKE_LINKER}" -help OUTPUT_VARIABLE _dtlto_lld_help ERROR_QUIET RESULT_VARIABLE _dtlto_lld_result)
+  if(NOT _dtlto_lld_result EQUAL 0 OR NOT _dtlto_lld_help MATCHES "/thinlto-distributor:")
+    message(FATAL_ERROR "Dtlto.cmake: the linker '${CMAKE_LINKER}' has no DTLTO (it lacks /thinlto-distributor:); configure with -DCMAKE_LINKER=lld-link of LLVM 21 or newer")
+  endif()
+  set(_dtlto_lld "${CMAKE_LINKER}")
+  if(DTLTO_BACKEND_COMPILER STREQUAL "")
+    get_filename_component(_dtlto_compiler_dir "${_dtlto_compiler}" DIRECTORY)
+    get_filename_component(_dtlto_compiler_name "${_dtlto_compiler}" NAME)
+    string(REPLACE "clang-cl" "clang" _dtlto_driver_name "${_dtlto_compiler_name}")
+    set(DTLTO_BACKEND_COMPILER "${_dtlto_compiler_dir}/${_dtlto_driver_name}")
+  endif()
+  if(NOT EXISTS "${DTLTO_BACKEND_COMPILER}" OR IS_DIRECTORY "${DTLTO_BACKEND_COMPILER}")
+    message(FATAL_ERROR "Dtlto.cmake: no clang driver at '${DTLTO_BACKEND_COMPILER}' for the backend compiles; set -DDTLTO_BACKEND_COMPILER=/path/to/clang of the same LLVM as ${_dtlto_compiler}")
+  endif()
+else()
+  # lld as the compiler driver finds it, and whether it has DTLTO (--thinlto-distributor=).
+  execute_process(COMMAND "${_dtlto_compiler}" -print-prog-name=ld.lld OUTPUT_VARIABLE _dtlto_lld OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND "${_dtlto_lld}" --help OUTPUT_VARIABLE _dtlto_lld_help ERROR_QUIET RESULT_VARIABLE _dtlto_lld_result)
+  if(NOT _dtlto_lld_result EQUAL 0 OR NOT _dtlto_lld_help MATCHES "--thinlto-distributor=")
+    message(FATAL_ERROR "Dtlto.cmake: ${_dtlto_compiler} has no lld with DTLTO ('${_dtlto_lld}' lacks --thinlto-distributor=); install lld of LLVM 21 or newer (e.g. apt-get install lld-22) and use that LLVM's clang")
+  endif()
 endif()
 
 if(DTLTO_DISTRIBUTOR STREQUAL "")
@@ -75,9 +98,16 @@ if(NOT DTLTO_REMOTE STREQUAL "")
 endif()
 
 add_compile_options(-flto=thin)
-add_link_options(-flto=thin -fuse-ld=lld "-fthinlto-distributor=${DTLTO_DISTRIBUTOR}")
-foreach(_dtlto_option IN LISTS _dtlto_options)
-  add_link_options("-Xthinlto-distributor=${_dtlto_option}")
-endforeach()
+if(_dtlto_msvc)
+  add_link_options("/thinlto-distributor:${DTLTO_DISTRIBUTOR}" "/thinlto-remote-compiler:${DTLTO_BACKEND_COMPILER}")
+  foreach(_dtlto_option IN LISTS _dtlto_options)
+    add_link_options("/thinlto-distributor-arg:${_dtlto_option}")
+  endforeach()
+else()
+  add_link_options(-flto=thin -fuse-ld=lld "-fthinlto-distributor=${DTLTO_DISTRIBUTOR}")
+  foreach(_dtlto_option IN LISTS _dtlto_options)
+    add_link_options("-Xthinlto-distributor=${_dtlto_option}")
+  endforeach()
+endif()
 message(STATUS "DTLTO: links through ${DTLTO_DISTRIBUTOR} (lld: ${_dtlto_lld})")
 cmake_policy(POP)

@@ -32,6 +32,9 @@ public sealed class CMakeModuleTests
             """);
     }
 
+    /// <summary>The module as it is in the source tree (the installed tool's copy is the same file).</summary>
+    private static string SourceModule => Path.Combine(RepositoryPaths.Root, "src", "Dtlto.Build.Distributor", "cmake", "Dtlto.cmake");
+
     /// <summary>CMake wraps the text of its errors; the assertions read it as one line.</summary>
     private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
@@ -65,21 +68,103 @@ public sealed class CMakeModuleTests
         Assert.AreEqual("area 43\n", run.StandardOutput, run.ToString());
     }
 
+    /// <summary>
+    /// A Windows project built with clang-cl, cross-compiled here: CMake runs lld-link itself, so
+    /// the module gives it lld-link's DTLTO options. The code is freestanding (no CRT, no Windows SDK).
+    /// </summary>
+    private static void WriteClangClProject(TestDirectory dir, string linker)
+    {
+        dir.Write("src/CMakeLists.txt", """
+            cmake_minimum_required(VERSION 3.20)
+            project(win C)
+            add_library(plugin SHARED plugin.c)
+            target_link_options(plugin PRIVATE /noentry)
+            add_executable(app main.c helpers.c)
+            target_link_libraries(app PRIVATE plugin)
+            target_link_options(app PRIVATE /entry:entry /subsystem:console)
+            """);
+        dir.Write("src/plugin.c", "__declspec(dllexport) int plugin_answer(void) { return 40; }\n");
+        dir.Write("src/helpers.c", "int add_one(int x) { return x + 1; }\n");
+        dir.Write("src/main.c", """
+            int add_one(int x);
+            __declspec(dllimport) int plugin_answer(void);
+            int entry(void) { return add_one(plugin_answer()) == 41 ? 0 : 1; }
+            """);
+        string bin = Toolchain.BinDirectory;
+        dir.Write("windows.cmake", $"""
+            set(CMAKE_SYSTEM_NAME Windows)
+            set(CMAKE_SYSTEM_PROCESSOR AMD64)
+            set(CMAKE_C_COMPILER {bin}/clang-cl)
+            set(CMAKE_C_COMPILER_TARGET x86_64-pc-windows-msvc)
+            set(CMAKE_C_COMPILER_WORKS ON)
+            set(CMAKE_LINKER {linker})
+            set(CMAKE_AR {bin}/llvm-lib)
+            set(CMAKE_MT {bin}/llvm-mt)
+            set(CMAKE_RC_COMPILER {bin}/llvm-rc)
+            set(CMAKE_C_STANDARD_LIBRARIES "" CACHE STRING "")
+            set(CMAKE_C_FLAGS_INIT "/GS-")
+            set(CMAKE_EXE_LINKER_FLAGS_INIT "/nodefaultlib")
+            set(CMAKE_SHARED_LINKER_FLAGS_INIT "/nodefaultlib")
+            """);
+    }
+
+    [TestMethod]
+    public void AClangClProjectLinksItsDllAndExeThroughLldLinkAndTheDistributor()
+    {
+        using var dir = new TestDirectory();
+        WriteClangClProject(dir, Path.Combine(Toolchain.BinDirectory, "lld-link"));
+        string cache = dir.File("backend-cache");
+
+        CommandResult configure = Configure(dir, SourceModule, "-DCMAKE_TOOLCHAIN_FILE=" + dir.File("windows.cmake"),
+            "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor, "-DDTLTO_DISTRIBUTOR_OPTIONS=--cache-dir=" + cache);
+        Assert.AreEqual(0, configure.ExitCode, configure.ToString());
+        CommandResult build = Command.Run(dir.Path, "cmake", new[] { "--build", "build", "--verbose" }, TimeSpan.FromMinutes(3));
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.Contains(build.StandardOutput, "-flto=thin");
+        StringAssert.Contains(build.StandardOutput, "/thinlto-distributor:" + Toolchain.Distributor);
+        StringAssert.Contains(build.StandardOutput, "/thinlto-remote-compiler:" + Path.Combine(Toolchain.BinDirectory, "clang") + " ", "the clang driver, not clang-cl");
+        // CMake's vs_link_* wrappers keep quiet about a linker that succeeded; the backend cache
+        // the distributor filled shows it compiled the DLL's module and the program's two.
+        Assert.AreEqual(3, Directory.EnumerateFiles(Path.Combine(cache, "backend"), "*", SearchOption.AllDirectories).Count());
+        string imports = Command.Run(dir.Path, Path.Combine(Toolchain.BinDirectory, "llvm-readobj"), "--coff-imports", dir.File("build/app.exe")).StandardOutput;
+        StringAssert.Contains(imports, "Name: plugin.dll");
+        StringAssert.Contains(imports, "Symbol: plugin_answer");
+    }
+
+    [TestMethod]
+    public void AClangClProjectWhoseLinkerHasNoDtltoStopsWithOneMessage()
+    {
+        using var dir = new TestDirectory();
+        WriteClangClProject(dir, "/usr/lib/llvm-19/bin/lld-link");
+
+        CommandResult configure = Configure(dir, SourceModule, "-DCMAKE_TOOLCHAIN_FILE=" + dir.File("windows.cmake"), "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor);
+
+        Assert.AreNotEqual(0, configure.ExitCode);
+        StringAssert.Contains(Flat(configure.StandardError), "Dtlto.cmake: the linker '/usr/lib/llvm-19/bin/lld-link' has no DTLTO", configure.ToString());
+    }
+
     [TestMethod]
     public void ConfiguringWithoutWhatDtltoNeedsStopsWithOneMessage()
     {
         using var dir = new TestDirectory();
-        string module = Path.Combine(RepositoryPaths.Root, "src", "Dtlto.Build.Distributor", "cmake", "Dtlto.cmake");
         WriteProject(dir);
 
-        CommandResult oldLld = Configure(dir, module, "-DCMAKE_C_COMPILER=/usr/lib/llvm-19/bin/clang", "-DCMAKE_CXX_COMPILER=/usr/lib/llvm-19/bin/clang++");
+        CommandResult oldLld = Configure(dir, SourceModule, "-DCMAKE_C_COMPILER=/usr/lib/llvm-19/bin/clang", "-DCMAKE_CXX_COMPILER=/usr/lib/llvm-19/bin/clang++");
         Directory.Delete(dir.File("build"), recursive: true);
-        CommandResult noDistributor = Configure(dir, module, "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DCMAKE_CXX_COMPILER=" + Toolchain.ClangXX, "-DDTLTO_DISTRIBUTOR=/no/such/dtlto-distributor");
+        CommandResult wrongDistributor = Configure(dir, SourceModule, "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DCMAKE_CXX_COMPILER=" + Toolchain.ClangXX, "-DDTLTO_DISTRIBUTOR=/no/such/dtlto-distributor");
+        Directory.Delete(dir.File("build"), recursive: true);
+        // Neither on PATH nor in a tool install: the module comes from the source tree, HOME has no tools.
+        CommandResult noDistributor = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "build", "-G", "Ninja", "-DCMAKE_PROJECT_INCLUDE=" + SourceModule,
+            "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DCMAKE_CXX_COMPILER=" + Toolchain.ClangXX }, TimeSpan.FromMinutes(2),
+            new System.Collections.Generic.Dictionary<string, string?> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = dir.Path });
 
         Assert.AreNotEqual(0, oldLld.ExitCode);
         StringAssert.Contains(Flat(oldLld.StandardError), "Dtlto.cmake: /usr/lib/llvm-19/bin/clang", oldLld.ToString());
         StringAssert.Contains(Flat(oldLld.StandardError), "has no lld with DTLTO");
+        Assert.AreNotEqual(0, wrongDistributor.ExitCode);
+        StringAssert.Contains(Flat(wrongDistributor.StandardError), "Dtlto.cmake: DTLTO_DISTRIBUTOR is /no/such/dtlto-distributor, which is not a file", wrongDistributor.ToString());
         Assert.AreNotEqual(0, noDistributor.ExitCode);
-        StringAssert.Contains(Flat(noDistributor.StandardError), "Dtlto.cmake: dtlto-distributor not found", noDistributor.ToString());
+        StringAssert.Contains(Flat(noDistributor.StandardError), "Dtlto.cmake: dtlto-distributor not found; install it", noDistributor.ToString());
     }
 }

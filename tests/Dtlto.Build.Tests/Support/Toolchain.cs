@@ -39,6 +39,12 @@ public static class Toolchain
 
     public static string LlvmObjdump => Require("llvm-objdump");
 
+    public static string LlvmDwarfdump => Require("llvm-dwarfdump");
+
+    public static string LlvmNm => Require("llvm-nm");
+
+    public static string LlvmSymbolizer => Require("llvm-symbolizer");
+
     /// <summary>
     /// The distributor in its own build output (the ProjectReference builds it), not the copy
     /// beside the tests: that folder's assemblies are resolved against ASP.NET Core, which the
