@@ -23,5 +23,7 @@ if [[ $status -ne 0 ]]; then
   echo "error: the build failed; the full log is $log" >&2
   exit "$status"
 fi
-./test_runner/bin/Release/test_runner > "$root/artifacts/samples/taglib-tests.log"
+# CppUnit lists each test on stdout and ends with its summary ("OK (360)") on stderr.
+./test_runner/bin/Release/test_runner > "$root/artifacts/samples/taglib-tests.log" 2>&1 || status=$?
 tail -n 1 "$root/artifacts/samples/taglib-tests.log"
+exit "$status"
