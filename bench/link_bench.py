@@ -166,7 +166,7 @@ def main():
                     os.remove(app)
                 r = measure(link + extra + objects + libraries, program)
             results[name].append(r)
-            printed = subprocess.run([app, *run_args], stdout=subprocess.PIPE, text=True, check=True).stdout
+            printed = subprocess.run([app, *run_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
             expected = expected or printed
             if printed != expected:
                 sys.exit(f"error: the program linked by {name} printed {printed!r}, not {expected!r}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Incremental Release relinks of Lua 5.4 (C) or of TagLib 1.13 and its tests (C++) through Dtlto.Build.Sdk (Integrated mode, its backend
-cache in a folder of its own) beside the same project linked inside lld with lld's own cache
+"""Incremental Release relinks of Lua 5.4 (C) or of TagLib 1.13 and its tests (C++) through
+Dtlto.Build.Sdk (Integrated mode, its backend cache in a folder of its own) beside the same project linked inside lld with lld's own cache
 (DtltoEnabled=false, -Wl,--thinlto-cache-dir), both through `dotnet build`: how many backend
 compiles each runs, and how long the link takes, for a first link, a relink with nothing changed
 (the program deleted), one module's body changed, a header every module includes changed without
@@ -57,7 +57,6 @@ def write_lua_checkout(folder, mode, version, caches):
   </ItemGroup>
 </Project>
 """)
-    return os.path.join(folder, "lua.clangproj")
 
 
 def write_taglib_checkout(folder, mode, version, caches):
@@ -73,20 +72,20 @@ def write_taglib_checkout(folder, mode, version, caches):
     with open(os.path.join(folder, "taglib.props"), "w") as f:
         f.write(props.replace("</Project>", f"  <PropertyGroup>{properties}</PropertyGroup>\n"
                                             f"  <ItemDefinitionGroup><Link>{link_options}</Link></ItemDefinitionGroup>\n</Project>"))
-    return os.path.join(folder, "test_runner", "test_runner.clangproj")
 
 
-# Each program: how to write a checkout, where its program lands, how to run it, and the cases'
+# Each program: how to write a checkout, the project to build and where its program lands (in the checkout), how to run it, and the cases'
 # edits: one module's body, and a header every module includes (no code change).
 PROGRAMS = {
     "lua": dict(label="Lua 5.4 (33 modules)", fetch=["bash", os.path.join(HERE, "fetch_lua.sh")], write=write_lua_checkout,
-                program=("bin", "Release", "lua"), run=["-e", SCRIPT],
+                project="lua.clangproj", program="bin/Release/lua", run=["-e", SCRIPT],
                 body=("lapi.c", "LUA_API int lua_absindex (lua_State *L, int idx) {",
                       "LUA_API int lua_absindex (lua_State *L, int idx) {\n  if (idx == 0x7fffffff) return 0;"),
                 header=("luaconf.h", "#define luaconf_h", "#define luaconf_h\n#define LUACONF_EDITED 1")),
     "taglib": dict(label="TagLib 1.13 and its CppUnit tests (C++, 141 modules)",
                    fetch=["bash", os.path.join(ROOT, "samples", "taglib", "fetch-source.sh"), os.path.join(HERE, "out", "taglib")],
-                   write=write_taglib_checkout, program=("test_runner", "bin", "Release", "test_runner"), run=[],
+                   write=write_taglib_checkout, project="test_runner/test_runner.clangproj",
+                   program="test_runner/bin/Release/test_runner", run=[],
                    body=("source/taglib/mpeg/mpegfile.cpp", "bool MPEG::File::save(int tags, StripTags strip, ID3v2::Version version, DuplicateTags duplicate)\n{",
                          "bool MPEG::File::save(int tags, StripTags strip, ID3v2::Version version, DuplicateTags duplicate)\n{\n  if(tags == 0x7fffffff)\n    return false;"),
                    header=("source/taglib/toolkit/taglib.h", "#define TAGLIB_H", "#define TAGLIB_H\n#define TAGLIB_H_EDITED 1")),
@@ -101,8 +100,9 @@ def link_seconds(output, mode):
     return total / 1000
 
 
-def build(project, mode, caches, env, spec):
+def build(checkout, mode, caches, env, spec):
     """Builds; returns (backend compiles, link seconds, the program's output)."""
+    project = os.path.join(checkout, spec["project"])
     lld_cache = os.path.join(caches, "lld")
     before = set(os.listdir(lld_cache)) if os.path.isdir(lld_cache) else set()
     r = measure(["dotnet", "build", project, "-c", "Release", "-nodeReuse:false", "-clp:PerformanceSummary", "-v:n"],
@@ -112,8 +112,8 @@ def build(project, mode, caches, env, spec):
         compiles = int(summary.group(1)) if summary else 0
     else:
         compiles = len([f for f in set(os.listdir(lld_cache)) - before if f.startswith("llvmcache-")])
-    program = os.path.join(checkout_of(project, spec), *spec["program"])
-    ran = subprocess.run([program, *spec["run"]], stdout=subprocess.PIPE, text=True, check=True).stdout
+    program = os.path.join(checkout, spec["program"])
+    ran = subprocess.run([program, *spec["run"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
     return compiles, link_seconds(r.output, mode), ran
 
 
@@ -126,44 +126,39 @@ def edit(path, old, new):
         f.write(text.replace(old, new, 1))
 
 
-def checkout_of(project, spec):
-    """The checkout's folder: the project's own, or the one above it for the multi-project sample."""
-    folder = os.path.dirname(project)
-    return os.path.dirname(folder) if len(spec["program"]) == 4 else folder
-
-
 def sequence(work, version, env, spec):
     """One run of every case for both modes; returns {case: {mode: (compiles, seconds)}}."""
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     caches = os.path.join(work, "caches")
-    projects = {mode: spec["write"](os.path.join(work, f"checkout-{mode}"), mode, version, caches) for mode in ("sdk", "lld")}
+    checkouts = {mode: os.path.join(work, f"checkout-{mode}") for mode in ("sdk", "lld")}
+    for mode, checkout in checkouts.items():
+        spec["write"](checkout, mode, version, caches)
     results = {}
 
     def step(case, change=None):
         results[case] = {}
         outputs = set()
-        for mode, project in projects.items():
+        for mode, checkout in checkouts.items():
             if change:
-                change(checkout_of(project, spec))
-            compiles, seconds, ran = build(project, mode, caches, env, spec)
+                change(checkout)
+            compiles, seconds, ran = build(checkout, mode, caches, env, spec)
             results[case][mode] = (compiles, seconds)
             outputs.add(ran)
         if len(outputs) != 1:
             sys.exit(f"error: {case}: the programs differ: {outputs}")
 
     step("first link (empty caches)")
-    step("nothing changed (program deleted)", lambda folder: os.remove(os.path.join(folder, *spec["program"])))
+    step("nothing changed (program deleted)", lambda folder: os.remove(os.path.join(folder, spec["program"])))
     body, header = spec["body"], spec["header"]
     step(f"one module body changed ({os.path.basename(body[0])})", lambda folder: edit(os.path.join(folder, body[0]), body[1], body[2]))
     step(f"header every module includes changed ({os.path.basename(header[0])}, no code change)",
          lambda folder: edit(os.path.join(folder, header[0]), header[1], header[2]))
     # Another checkout of the changed sources at a longer path, sharing each mode's cache.
     for mode in ("sdk", "lld"):
-        source = checkout_of(projects[mode], spec)
         other = os.path.join(work, "elsewhere", "another-checkout", f"checkout-{mode}")
-        shutil.copytree(source, other, ignore=shutil.ignore_patterns("bin", "obj"))
-        projects[mode] = os.path.join(other, os.path.relpath(projects[mode], source))
+        shutil.copytree(checkouts[mode], other, ignore=shutil.ignore_patterns("bin", "obj"))
+        checkouts[mode] = other
     step("second checkout at another path")
     return results
 
