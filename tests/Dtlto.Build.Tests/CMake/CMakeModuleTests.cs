@@ -68,6 +68,36 @@ public sealed class CMakeModuleTests
         Assert.AreEqual("area 43\n", run.StandardOutput, run.ToString());
     }
 
+    [TestMethod]
+    public void DtltoConfigurationsLeavesTheOtherConfigurationsOfAMultiConfigBuildWithoutLto()
+    {
+        using var dir = new TestDirectory();
+        WriteProject(dir);
+
+        CommandResult configure = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "build", "-G", "Ninja Multi-Config",
+            "-DCMAKE_PROJECT_INCLUDE=" + SourceModule, "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DCMAKE_CXX_COMPILER=" + Toolchain.ClangXX,
+            "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor, "-DDTLTO_CONFIGURATIONS=Release;RelWithDebInfo" }, TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, configure.ExitCode, configure.ToString());
+        CommandResult debug = Command.Run(dir.Path, "cmake", new[] { "--build", "build", "--config", "Debug", "--verbose" }, TimeSpan.FromMinutes(3));
+        CommandResult release = Command.Run(dir.Path, "cmake", new[] { "--build", "build", "--config", "Release", "--verbose" }, TimeSpan.FromMinutes(3));
+
+        StringAssert.Contains(configure.StandardOutput, "in Release;RelWithDebInfo");
+        Assert.AreEqual(0, debug.ExitCode, debug.ToString());
+        Assert.IsFalse(debug.StandardOutput.Contains("-flto") || debug.All.Contains("dtlto-distributor"), debug.StandardOutput);
+        Assert.AreEqual(0, release.ExitCode, release.ToString());
+        StringAssert.Contains(release.StandardOutput, "-fthinlto-distributor=" + Toolchain.Distributor);
+        StringAssert.Contains(release.All, "dtlto-distributor: 2 backend jobs");
+        Assert.AreEqual("area 43\n", Command.Run(dir.Path, dir.File("build/Debug/app")).StandardOutput);
+        Assert.AreEqual("area 43\n", Command.Run(dir.Path, dir.File("build/Release/app")).StandardOutput);
+
+        // A single-configuration build tree of another configuration says so at configure time.
+        CommandResult single = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "debug-build", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Debug",
+            "-DCMAKE_PROJECT_INCLUDE=" + SourceModule, "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DCMAKE_CXX_COMPILER=" + Toolchain.ClangXX,
+            "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor, "-DDTLTO_CONFIGURATIONS=Release" }, TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, single.ExitCode, single.ToString());
+        StringAssert.Contains(single.StandardOutput, "DTLTO: CMAKE_BUILD_TYPE 'Debug' is not in DTLTO_CONFIGURATIONS (Release): this build tree links without ThinLTO");
+    }
+
     /// <summary>
     /// A Windows project built with clang-cl, cross-compiled here: CMake runs lld-link itself, so
     /// the module gives it lld-link's DTLTO options. The code is freestanding (no CRT, no Windows SDK).
