@@ -134,9 +134,10 @@ public sealed class DtltoBackendCompile : DtltoTask
             {
                 if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor behind, out int remoteParallelism))
                     return false;
+                // The link's look-ups go on from those made when lld handed the job list over.
                 IBackendExecutor executor = cache is null
                     ? behind
-                    : new CachingExecutor(cache, behind, message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message));
+                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message));
                 using (executor as IDisposable)
                 {
                     if (remoteParallelism > 0)
@@ -181,7 +182,6 @@ public sealed class DtltoBackendCompile : DtltoTask
         RemoteExecutors.Attach(executor, behind, session?.Trace);
         // Jobs the backend cache served when lld handed the job list over count in this link's summary.
         IReadOnlyList<JobResult> served = session?.ServedFromCache ?? Array.Empty<JobResult>();
-        (executor as CachingExecutor)?.CountEarlier(served.Count, session?.DamagedCacheEntries ?? 0);
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 

@@ -172,17 +172,15 @@ public sealed class DtltoStartLink : LinkTask
         DateTime started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int workers = Math.Min(Environment.ProcessorCount, jobList.Jobs.Count);
-        using var executor = new CachingExecutor(cache!, new LocalExecutor(), message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message), prune: false)
-        {
-            Trace = session.Trace,
-        };
-        IReadOnlyList<JobResult> served = CacheFirstPass.Run(executor, jobList, workers, session.Trace, CancellationToken);
+        var lookup = new BackendCacheLookup(cache!) { Trace = session.Trace };
+        IReadOnlyList<JobResult> served = CacheFirstPass.Run(lookup, jobList, workers, session.Trace,
+            message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message), CancellationToken);
         session.ServedFromCache = served;
-        session.DamagedCacheEntries = executor.DamagedEntries;
+        session.CacheLookup = lookup;
         if (served.Count == jobList.Jobs.Count)
         {
             session.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(new BackendCompileResult(served, clock.Elapsed, workers), null, executor));
+            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(new BackendCompileResult(served, clock.Elapsed, workers), null, lookup));
         }
     }
 }

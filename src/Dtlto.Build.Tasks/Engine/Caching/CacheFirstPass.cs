@@ -19,9 +19,10 @@ public static class CacheFirstPass
 {
     /// <summary>
     /// The jobs served, in job-list order, as succeeded results from the cache; <paramref name="observer"/>
-    /// hears of those only. Cancelling stops the look-ups; what was served so far is returned.
+    /// hears of those only, <paramref name="warn"/> of damaged entries. The misses' keys stay in
+    /// <paramref name="lookup"/> for the batch. Cancelling stops the look-ups; what was served so far is returned.
     /// </summary>
-    public static IReadOnlyList<JobResult> Run(CachingExecutor cache, JobList jobList, int parallelism, IBackendCompileObserver? observer, CancellationToken cancellationToken)
+    public static IReadOnlyList<JobResult> Run(BackendCacheLookup lookup, JobList jobList, int parallelism, IBackendCompileObserver? observer, Action<string> warn, CancellationToken cancellationToken)
     {
         var served = new ConcurrentBag<JobResult>();
         int next = -1;
@@ -31,7 +32,7 @@ public static class CacheFirstPass
             {
                 BackendJob job = jobList.Jobs[i];
                 observer?.JobStarted(worker, job);
-                if (cache.TryServe(jobList, job) is not ProcessResult hit)
+                if (lookup.Look(jobList, job, warn).Hit is not ProcessResult hit)
                     continue;
                 var result = new JobResult(job, jobList.CommandFor(job), JobStatus.Succeeded, null, 0, hit.Output, hit.Elapsed, fromCache: true);
                 observer?.JobFinished(worker, result);

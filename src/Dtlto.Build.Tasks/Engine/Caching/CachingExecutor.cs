@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -21,30 +20,38 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisposable
 {
-    private readonly BackendCache _cache;
+    private readonly BackendCacheLookup _lookup;
     private readonly IBackendExecutor _inner;
     private readonly Action<string> _warn;
     private readonly Task _pruning;
-    private int _hits;
     private int _ranBehind;
-    private int _damaged;
     private int _storing = 1;
 
+    /// <param name="lookup">The link's look-ups, shared with a first pass that ran before this executor.</param>
     /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
     /// <param name="prune">Whether this executor prunes the cache (when due), in the background while it runs.</param>
-    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, bool prune = true)
+    public CachingExecutor(BackendCacheLookup lookup, IBackendExecutor inner, Action<string> warn, bool prune = true)
     {
-        _cache = cache;
+        _lookup = lookup;
         _inner = inner;
         _warn = warn;
         _pruning = prune ? Task.Run(Prune) : Task.CompletedTask;
     }
 
+    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, bool prune = true)
+        : this(new BackendCacheLookup(cache), inner, warn, prune)
+    {
+    }
+
     /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
-    public LinkTrace? Trace { get; set; }
+    public LinkTrace? Trace
+    {
+        get => _lookup.Trace;
+        set => _lookup.Trace = value;
+    }
 
     /// <summary>Jobs served from this machine's cache.</summary>
-    public int LocalHits => Volatile.Read(ref _hits);
+    public int LocalHits => _lookup.Hits;
 
     /// <summary>Hits of this cache and of the executor behind it (the farm's action cache).</summary>
     public int CacheHits => LocalHits + RemoteHits;
@@ -56,29 +63,25 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         get
         {
             int compiled = Volatile.Read(ref _ranBehind) - RemoteHits;
-            string counts = _inner is IReportsCacheHits
-                ? $"{LocalHits} local, {RemoteHits} remote, {compiled} compiled"
-                : $"{LocalHits} local, {compiled} compiled";
-            if (_damaged > 0)
-                counts += $", {_damaged} damaged entries discarded";
+            string counts = Describe(LocalHits, _inner is IReportsCacheHits ? RemoteHits : null, compiled, DamagedEntries);
             string behind = (_inner as IReportsCacheHits)?.Details ?? "";
             return behind.Length == 0 ? counts : counts + "; " + behind;
         }
     }
 
-    /// <summary>Damaged entries this executor found and discarded.</summary>
-    public int DamagedEntries => Volatile.Read(ref _damaged);
+    /// <summary>Damaged entries this link's look-ups found and discarded.</summary>
+    public int DamagedEntries => _lookup.DamagedEntries;
 
-    /// <summary>What a look-up before this executor ran (<see cref="CacheFirstPass"/>) served and discarded, counted as its own.</summary>
-    public void CountEarlier(int hits, int damaged)
+    /// <summary>The summary's counts: <c>3 local[, 1 remote], 5 compiled[, 1 damaged entries discarded]</c>.</summary>
+    internal static string Describe(int local, int? remote, int compiled, int damaged)
     {
-        Interlocked.Add(ref _hits, hits);
-        Interlocked.Add(ref _damaged, damaged);
+        string counts = remote is int r ? $"{local} local, {r} remote, {compiled} compiled" : $"{local} local, {compiled} compiled";
+        return damaged > 0 ? counts + $", {damaged} damaged entries discarded" : counts;
     }
 
     public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
-        (ProcessResult? hit, string? key, IReadOnlyList<string> outputs) = Look(jobList, job);
+        (ProcessResult? hit, string? key, IReadOnlyList<string> outputs) = _lookup.Look(jobList, job, _warn);
         if (hit is not null)
             return hit;
 
@@ -91,70 +94,18 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         return run;
     }
 
-    /// <summary>Serves a job from this machine's cache alone; null when the cache does not hold it.</summary>
-    public ProcessResult? TryServe(JobList jobList, BackendJob job) => Look(jobList, job).Hit;
-
-    /// <summary>The job's result when the cache holds it, and its key and outputs either way.</summary>
-    private (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job)
-    {
-        var clock = Stopwatch.StartNew();
-        string? key = KeyOf(jobList, job);
-        IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
-        if (key is not null)
-        {
-            CacheLookup lookup;
-            string compilerOutput;
-            try
-            {
-                lookup = _cache.Restore(key, outputs, out compilerOutput);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                (lookup, compilerOutput) = (CacheLookup.Miss, "");
-            }
-
-            if (lookup == CacheLookup.Hit)
-            {
-                Interlocked.Increment(ref _hits);
-                Trace?.MarkJob(job, "ran", "local cache");
-                return (new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
-            }
-
-            if (lookup == CacheLookup.Damaged)
-            {
-                Interlocked.Increment(ref _damaged);
-                _warn($"the cached result of {job.Bitcode} in {_cache.Folder} was damaged (its content did not match its digest); it was discarded and the module compiles again");
-            }
-        }
-
-        return (null, key, outputs);
-    }
-
-    /// <summary>The job's key; null when an input cannot be read (the compile will say why).</summary>
-    private static string? KeyOf(JobList jobList, BackendJob job)
-    {
-        try
-        {
-            return BackendCacheKey.For(jobList, job, CompilerIdentity.Of(jobList.CommandFor(job)[0]));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
     private void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)
     {
         if (Volatile.Read(ref _storing) == 0)
             return;
         try
         {
-            _cache.Store(key, outputs, compilerOutput);
+            _lookup.Cache.Store(key, outputs, compilerOutput);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (Interlocked.Exchange(ref _storing, 0) == 1)
-                _warn($"the backend cache in {_cache.Folder} cannot be written ({e.Message.TrimEnd('.')}); this link stores no results there");
+                _warn($"the backend cache in {_lookup.Cache.Folder} cannot be written ({e.Message.TrimEnd('.')}); this link stores no results there");
         }
     }
 
@@ -162,7 +113,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     {
         try
         {
-            CachePruning.IfDue(_cache, CachePruning.DefaultInterval);
+            CachePruning.IfDue(_lookup.Cache, CachePruning.DefaultInterval);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

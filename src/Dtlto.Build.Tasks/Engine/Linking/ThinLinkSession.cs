@@ -57,8 +57,8 @@ public sealed class ThinLinkSession : IDisposable
     /// <summary>Jobs served from this machine's backend cache as soon as the job list arrived; the batch runs the others.</summary>
     public IReadOnlyList<Execution.JobResult> ServedFromCache { get; set; } = Array.Empty<Execution.JobResult>();
 
-    /// <summary>Damaged cache entries found then (discarded; their jobs are in the batch).</summary>
-    public int DamagedCacheEntries { get; set; }
+    /// <summary>The backend cache's look-ups of this link: the batch goes on from them (the misses' keys, the counts).</summary>
+    public Caching.BackendCacheLookup? CacheLookup { get; set; }
 
     /// <summary>The link's timeline; each phase adds to it, and the final link writes it out.</summary>
     public Tracing.LinkTrace Trace { get; } = new();

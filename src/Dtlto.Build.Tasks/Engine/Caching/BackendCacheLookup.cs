@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
+using Dtlto.Build.Engine.Tracing;
+
+namespace Dtlto.Build.Engine.Caching;
+
+/// <summary>
+/// One link's look-ups in this machine's <see cref="BackendCache"/>. A job that missed keeps its
+/// key here, so a job looked up when lld handed the job list over (<see cref="CacheFirstPass"/>)
+/// is neither hashed nor looked up again when it runs; hits and damaged entries are counted once
+/// for the whole link, whichever pass found them.
+/// </summary>
+public sealed class BackendCacheLookup : IReportsCacheHits
+{
+    // By the job's object: the batch's job list of the same link numbers its jobs afresh.
+    private readonly ConcurrentDictionary<string, string?> _missed = new(StringComparer.Ordinal);
+    private int _hits;
+    private int _damaged;
+
+    public BackendCacheLookup(BackendCache cache) => Cache = cache;
+
+    public BackendCache Cache { get; }
+
+    /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
+    public LinkTrace? Trace { get; set; }
+
+    /// <summary>Jobs served from the cache.</summary>
+    public int Hits => Volatile.Read(ref _hits);
+
+    /// <summary>Damaged entries found and discarded.</summary>
+    public int DamagedEntries => Volatile.Read(ref _damaged);
+
+    int IReportsCacheHits.CacheHits => Hits;
+
+    /// <summary>What the look-ups alone did: served, and compiled nothing.</summary>
+    string IReportsCacheHits.Details => CachingExecutor.Describe(Hits, null, 0, DamagedEntries);
+
+    /// <summary>
+    /// The job's result when the cache holds it (null otherwise), its key (null when an input
+    /// cannot be read: the compile will say why) and its outputs. <paramref name="warn"/> hears of
+    /// a damaged entry, which is deleted and counts as a miss.
+    /// </summary>
+    public (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job, Action<string> warn)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
+        if (_missed.TryGetValue(outputs[0], out string? known))
+            return (null, known, outputs);
+
+        string? key = KeyOf(jobList, job);
+        if (key is not null)
+        {
+            CacheLookup lookup;
+            string compilerOutput;
+            try
+            {
+                lookup = Cache.Restore(key, outputs, out compilerOutput);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                (lookup, compilerOutput) = (CacheLookup.Miss, "");
+            }
+
+            if (lookup == CacheLookup.Hit)
+            {
+                Interlocked.Increment(ref _hits);
+                Trace?.MarkJob(job, "ran", "local cache");
+                return (new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
+            }
+
+            if (lookup == CacheLookup.Damaged)
+            {
+                Interlocked.Increment(ref _damaged);
+                warn($"the cached result of {job.Bitcode} in {Cache.Folder} was damaged (its content did not match its digest); it was discarded and the module compiles again");
+            }
+        }
+
+        _missed[outputs[0]] = key;
+        return (null, key, outputs);
+    }
+
+    /// <summary>The job's key; null when an input cannot be read.</summary>
+    private static string? KeyOf(JobList jobList, BackendJob job)
+    {
+        try
+        {
+            return BackendCacheKey.For(jobList, job, CompilerIdentity.Of(jobList.CommandFor(job)[0]));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
