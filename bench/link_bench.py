@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 
-from measure import compile_all, measure, median
+from measure import compile_all, measure, median, write_sdk_workspace
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -74,11 +74,7 @@ def sdk_link_seconds(output):
 
 
 def write_sdk_project(program, sources, defines, libraries, version):
-    with open(os.path.join(program, "global.json"), "w") as f:
-        f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
-    with open(os.path.join(program, "nuget.config"), "w") as f:
-        f.write('<configuration><packageSources><clear /><add key="local" value="'
-                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+    write_sdk_workspace(program, version)
     items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
     defs = ";".join(d[2:] for d in defines if d.startswith("-D"))
     includes = ";".join(d[2:] for d in defines if d.startswith("-I"))

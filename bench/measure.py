@@ -27,6 +27,17 @@ def measure(argv, cwd, env=None, check=True):
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
 
 
+def write_sdk_workspace(folder, version):
+    """A global.json naming Dtlto.Build.Sdk `version` and a nuget.config naming artifacts/packages
+    alone, as a user's repository has them."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(folder, "global.json"), "w") as f:
+        f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
+    with open(os.path.join(folder, "nuget.config"), "w") as f:
+        f.write('<configuration><packageSources><clear /><add key="local" value="'
+                + os.path.join(root, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 

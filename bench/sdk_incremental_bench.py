@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 
-from measure import measure
+from measure import measure, write_sdk_workspace
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -30,19 +30,11 @@ def mode_settings(mode, caches):
     return "<DtltoEnabled>false</DtltoEnabled>", f"<AdditionalOptions>-Wl,--thinlto-cache-dir={caches}/lld</AdditionalOptions>"
 
 
-def write_workspace_files(folder, version):
-    with open(os.path.join(folder, "global.json"), "w") as f:
-        f.write(f'{{"sdk": {{"version": "10.0.100", "rollForward": "latestFeature"}}, "msbuild-sdks": {{"Dtlto.Build.Sdk": "{version}"}}}}\n')
-    with open(os.path.join(folder, "nuget.config"), "w") as f:
-        f.write('<configuration><packageSources><clear /><add key="local" value="'
-                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
-
-
 def write_lua_checkout(folder, mode, version, caches):
     """A copy of Lua's sources with a project for one mode."""
     shutil.copytree(os.path.join(HERE, "out", "lua-5.4", "src"), folder)
     sources = sorted(f for f in os.listdir(folder) if f.endswith(".c") and f != "luac.c")
-    write_workspace_files(folder, version)
+    write_sdk_workspace(folder, version)
     properties, link_options = mode_settings(mode, caches)
     items = "\n".join(f'    <ClCompile Include="{s}" />' for s in sources)
     with open(os.path.join(folder, "lua.clangproj"), "w") as f:
@@ -65,7 +57,7 @@ def write_taglib_checkout(folder, mode, version, caches):
     sample = os.path.join(ROOT, "samples", "taglib")
     for part in ("config", "tag", "test_runner"):
         shutil.copytree(os.path.join(sample, part), os.path.join(folder, part), ignore=shutil.ignore_patterns("bin", "obj"))
-    write_workspace_files(folder, version)
+    write_sdk_workspace(folder, version)
     properties, link_options = mode_settings(mode, caches)
     with open(os.path.join(sample, "taglib.props")) as f:
         props = f.read()

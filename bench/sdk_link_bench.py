@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+from measure import write_sdk_workspace
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PHASES = ("DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink")
@@ -69,12 +71,7 @@ def main():
     os.makedirs(work)
     env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"), XDG_CACHE_HOME=os.path.join(work, "user-cache"))
     shutil.rmtree(os.path.join(env["NUGET_PACKAGES"], "dtlto.build.sdk"), ignore_errors=True)
-    with open(os.path.join(work, "global.json"), "w") as f:
-        f.write('{"sdk": {"version": "10.0.100", "rollForward": "latestFeature"}, '
-                f'"msbuild-sdks": {{"Dtlto.Build.Sdk": "{args.version}"}}}}\n')
-    with open(os.path.join(work, "nuget.config"), "w") as f:
-        f.write('<configuration><packageSources><clear /><add key="local" value="'
-                + os.path.join(ROOT, "artifacts", "packages") + '" /></packageSources></configuration>\n')
+    write_sdk_workspace(work, args.version)
 
     if args.program == "sample":
         shutil.copytree(os.path.join(ROOT, "samples", "shapes"), os.path.join(work, "shapes"))
