@@ -110,6 +110,11 @@ public static class DistributorCommandLine
         Description = $"Seconds the link waits with actions out on the farm and none coming back before it stops waiting (default: {Engine.Remote.RemoteSettings.DefaultStallTimeout.TotalSeconds:0}).",
     };
 
+    private static readonly Option<string?> RemoteMaxOutputSizeOption = new("--remote-max-output-size")
+    {
+        Description = "The largest output a result of the farm may claim; a larger one is refused before any of it is downloaded: bytes, or a number with K, M, G or T (default: 4G).",
+    };
+
     private static readonly Option<bool> RemoteRaceOption = new("--remote-race")
     {
         Description = "Let idle cores here compile jobs that are out on the farm too; the first whole result wins (default: true; --remote-race=false to turn off).",
@@ -171,6 +176,7 @@ public static class DistributorCommandLine
         RemoteTokenEnvOption,
         RemoteUploadToolchainOption,
         RemoteStallTimeoutOption,
+        RemoteMaxOutputSizeOption,
         RemoteRaceOption,
         CacheDirOption,
         NoCacheOption,
@@ -231,6 +237,8 @@ public static class DistributorCommandLine
                     ActionTimeout = JobTimeout(parsed.GetValue(JobTimeoutOption)),
                     StallTimeoutSeconds = parsed.GetValue(RemoteStallTimeoutOption),
                     Race = parsed.GetValue(RemoteRaceOption),
+                    MaxOutputSize = parsed.GetValue(RemoteMaxOutputSizeOption),
+                    DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = parsed.GetValue(CacheDirOption) }.DigestFolder,
                 }
                 : null,
         };

@@ -33,10 +33,17 @@ internal sealed class ByteStreamService : ByteStream.ByteStreamBase
     {
         bool compressed = IsCompressed(request.ResourceName);
         byte[] data = _state.Blob(DigestIn(request.ResourceName, compressed ? "zstd" : "blobs")) ?? throw new RpcException(new Status(StatusCode.NotFound, "no such blob"));
+        if (_state.Hostility == Hostility.EndlessByteStream)
+        {
+            await HostileFarm.SendForeverAsync(responseStream, context.CancellationToken);
+            return;
+        }
+
+        data = HostileFarm.Served(_state, data);
         if (compressed)
         {
             Interlocked.Increment(ref _state.CompressedBlobs);
-            data = ZstdCodec.Compress(data);
+            data = HostileFarm.Compressed(_state, ZstdCodec.Compress(data));
         }
 
         Interlocked.Increment(ref _state.ByteStreamReads);

@@ -57,12 +57,12 @@ internal sealed class CasService : ContentAddressableStorage.ContentAddressableS
         var response = new BatchReadBlobsResponse();
         foreach (Digest digest in request.Digests)
         {
-            byte[]? data = _state.Blob(digest);
+            byte[]? data = _state.Blob(digest) is byte[] stored ? HostileFarm.Served(_state, stored) : null;
             bool compress = data is not null && _state.Zstd && request.AcceptableCompressors.Contains(Compressor.Types.Value.Zstd);
             if (compress)
             {
                 Interlocked.Increment(ref _state.CompressedBlobs);
-                data = ZstdCodec.Compress(data!);
+                data = HostileFarm.Compressed(_state, ZstdCodec.Compress(data!));
             }
 
             Interlocked.Add(ref _state.BytesSent, data?.LongLength ?? 0);

@@ -64,7 +64,10 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             _state.Operations[name] = running;
             if (_state.EndExecuteStreamsEarly)
                 return;
-            await responseStream.WriteAsync(new Operation { Name = name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
+            ExecuteResponse done = await running.WaitAsync(context.CancellationToken);
+            await responseStream.WriteAsync(_state.Hostility == Hostility.GarbageOperation
+                ? new Operation { Name = name, Done = true, Response = Any.Pack(new Digest { Hash = "not an ExecuteResponse" }) }
+                : new Operation { Name = name, Done = true, Response = Any.Pack(done) });
         }
         finally
         {
@@ -150,6 +153,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
 
             metadata.WorkerCompletedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
             result.ExecutionMetadata = metadata;
+            HostileFarm.Corrupt(_state, result);
             _state.Executed.Add(action);
             _state.Commands.Add(command);
             if (result.ExitCode == 0 && !action.DoNotCache)

@@ -6,12 +6,24 @@ using Grpc.Core.Interceptors;
 
 namespace Dtlto.Build.RemoteTestServer;
 
-/// <summary>Refuses calls without the required token, and fails the next calls the test asked to fail.</summary>
+/// <summary>Refuses calls without the required token, fails the next calls the test asked to fail, and leaves unanswered the calls the test asked to hang.</summary>
 internal sealed class FaultInjector : Interceptor
 {
     private readonly ServerState _state;
 
     public FaultInjector(ServerState state) => _state = state;
+
+    private async Task CheckAsync(ServerCallContext context)
+    {
+        Check(context);
+        if (_state.HangMethod is string hang && context.Method.Contains(hang, System.StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _state.HungCalls);
+            // Accepted, never answered: the call ends only when the client gives up (or the server stops).
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _state.Stopping.Token);
+            await Task.Delay(Timeout.Infinite, ended.Token);
+        }
+    }
 
     private void Check(ServerCallContext context)
     {
@@ -31,21 +43,21 @@ internal sealed class FaultInjector : Interceptor
         Interlocked.Exchange(ref _state.FailNextCalls, 0);
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(request, context);
+        await CheckAsync(context);
+        return await continuation(request, context);
     }
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(request, responseStream, context);
+        await CheckAsync(context);
+        await continuation(request, responseStream, context);
     }
 
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(requestStream, context);
+        await CheckAsync(context);
+        return await continuation(requestStream, context);
     }
 }

@@ -181,6 +181,7 @@ internal sealed class ServerState
     public int BatchUpdates;
     public int ResultUpdates;
     public int FailedCalls;
+    public int HungCalls;
 
     /// <summary>The next this many calls fail with <see cref="FailWith"/>.</summary>
     public int FailNextCalls;
@@ -202,6 +203,12 @@ internal sealed class ServerState
     public int CompressedBlobs;
 
     public bool ExecEnabled { get; set; } = true;
+
+    /// <summary>How the server misbehaves (see <see cref="RemoteTestServer.HostileFarm"/>).</summary>
+    public Hostility Hostility { get; set; }
+
+    /// <summary>Calls of methods whose name contains this are accepted and never answered; null for none.</summary>
+    public string? HangMethod { get; set; }
 
     public bool UpdateEnabled { get; set; } = true;
 

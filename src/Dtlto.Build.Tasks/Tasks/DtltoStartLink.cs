@@ -102,7 +102,7 @@ public sealed class DtltoStartLink : LinkTask
 
         Log.LogMessage(MessageImportance.Normal, $"Thin link of {OutputFile}");
         if (Cache && !string.IsNullOrEmpty(RemoteCompiler))
-            CompilerIdentity.Prepare(RemoteCompiler);
+            CompilerIdentity.Prepare(RemoteCompiler, new CacheConfiguration { Folder = CacheDirectory }.DigestFolder);
         ThinLinkSession session;
         try
         {

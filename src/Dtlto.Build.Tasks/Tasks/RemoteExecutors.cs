@@ -52,6 +52,8 @@ internal static class RemoteExecutors
                 ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
                 StallTimeoutSeconds = task.RemoteStallTimeout,
                 Race = task.RemoteRace,
+                MaxOutputSize = task.RemoteMaxOutputSize,
+                DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = task.CacheDirectory }.DigestFolder,
             };
             var remote = RemoteExecutor.Create(
                 configuration,

@@ -26,7 +26,7 @@ public sealed class BackendCompileTests
     {
         await Task.Delay(milliseconds, token);
         foreach (string output in job.Outputs)
-            File.WriteAllText(list.Resolve(output), "object");
+            TinyObject.WriteTo(list.Resolve(output));
         return FakeExecutor.Exit(0);
     }
 
@@ -99,7 +99,7 @@ public sealed class BackendCompileTests
         var executor = new FakeExecutor((list, job, token) =>
         {
             if (job.Index != 1)
-                File.WriteAllText(list.Resolve(job.NativeObject), "object");
+                TinyObject.WriteTo(list.Resolve(job.NativeObject));
             return Task.FromResult(FakeExecutor.Exit(0));
         });
 

@@ -46,7 +46,7 @@ public sealed class JobListFuzzTests
                 string path = jobList.Resolve(output);
                 Written.Add(path);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+                TinyObject.WriteTo(path);
             }
 
             return Task.FromResult(new ProcessResult(0, "", TimeSpan.Zero, stopped: false, startError: null));

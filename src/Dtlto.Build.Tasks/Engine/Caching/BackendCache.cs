@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Dtlto.Build.Engine.FileSystem;
+using Dtlto.Build.Engine.Verification;
 
 namespace Dtlto.Build.Engine.Caching;
 
@@ -34,36 +35,34 @@ public sealed class BackendCache
 
     /// <summary>
     /// Puts the entry of <paramref name="key"/> in place of <paramref name="outputs"/> (all or
-    /// none of them). A damaged entry is deleted. Throws <see cref="IOException"/> when an output
-    /// cannot be written.
+    /// none of them), the first an object of <paramref name="target"/> (null: not checked). A
+    /// damaged entry is deleted. Throws <see cref="IOException"/> when an output cannot be written.
     /// </summary>
-    public CacheLookup Restore(string key, IReadOnlyList<string> outputs, out string compilerOutput)
+    public CacheRestore Restore(string key, IReadOnlyList<string> outputs, ObjectTarget? target)
     {
-        compilerOutput = "";
         string entry = EntryPath(key);
-        string? restored;
+        CacheRestore restored;
         try
         {
             using var stream = new FileStream(entry, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan);
-            restored = CacheEntry.Restore(stream, outputs);
+            restored = CacheEntry.Restore(stream, key, outputs, target);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return CacheLookup.Miss;
+            return CacheRestore.Miss;
         }
 
-        if (restored is null)
-        {
+        if (restored.Lookup == CacheLookup.Damaged)
             QuietDelete.File(entry);
-            return CacheLookup.Damaged;
-        }
-
-        compilerOutput = restored;
-        Touch(entry);
-        return CacheLookup.Hit;
+        else
+            Touch(entry);
+        return restored;
     }
 
-    /// <summary>Adds the job's outputs under its key; throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when the folder cannot take it (full, read-only).</summary>
+    /// <summary>Removes the entry of <paramref name="key"/>, if there is one: a result the final link found unusable.</summary>
+    public void Remove(string key) => QuietDelete.File(EntryPath(key));
+
+    /// <summary>Adds the job's outputs under its key (the caller has checked them); throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when the folder cannot take it (full, read-only).</summary>
     public void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)
     {
         string entry = EntryPath(key);
@@ -72,7 +71,7 @@ public sealed class BackendCache
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                CacheEntry.Write(stream, outputs, compilerOutput);
+                CacheEntry.Write(stream, key, outputs, compilerOutput);
             AtomicRename.Over(temporary, entry);
         }
         finally

@@ -22,6 +22,8 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 {
     // By the job's object: the batch's job list of the same link numbers its jobs afresh.
     private readonly ConcurrentDictionary<string, string?> _missed = new(StringComparer.Ordinal);
+    // The objects this link took from the cache, and their keys, so a final link that fails on one can drop it.
+    private readonly ConcurrentDictionary<string, string> _served = new(StringComparer.Ordinal);
     private int _hits;
     private int _damaged;
 
@@ -39,6 +41,9 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     public int DamagedEntries => Volatile.Read(ref _damaged);
 
     int IReportsCacheHits.CacheHits => Hits;
+
+    /// <summary>The objects served from the cache in this link (absolute paths), with their keys.</summary>
+    public IReadOnlyDictionary<string, string> Served => _served;
 
     /// <summary>What the look-ups alone did: served, and compiled nothing.</summary>
     string IReportsCacheHits.Details => CachingExecutor.Describe(Hits, null, 0, DamagedEntries);
@@ -58,28 +63,28 @@ public sealed class BackendCacheLookup : IReportsCacheHits
         string? key = KeyOf(jobList, job);
         if (key is not null)
         {
-            CacheLookup lookup;
-            string compilerOutput;
+            CacheRestore restore;
             try
             {
-                lookup = Cache.Restore(key, outputs, out compilerOutput);
+                restore = Cache.Restore(key, outputs, jobList.TargetOf(job));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                (lookup, compilerOutput) = (CacheLookup.Miss, "");
+                restore = CacheRestore.Miss;
             }
 
-            if (lookup == CacheLookup.Hit)
+            if (restore.Lookup == CacheLookup.Hit)
             {
                 Interlocked.Increment(ref _hits);
+                _served[outputs[0]] = key;
                 Trace?.MarkJob(job, "ran", "local cache");
-                return (new ProcessResult(0, compilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
+                return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
             }
 
-            if (lookup == CacheLookup.Damaged)
+            if (restore.Lookup == CacheLookup.Damaged)
             {
                 Interlocked.Increment(ref _damaged);
-                warn($"the cached result of {job.Bitcode} in {Cache.Folder} was damaged (its content did not match its digest); it was discarded and the module compiles again");
+                warn($"the cached result of {job.Bitcode} in {Cache.Folder} was damaged ({restore.Damage}); it was discarded and the module compiles again");
             }
         }
 

@@ -17,11 +17,11 @@ public sealed class CacheConfiguration
     public BackendCache? Open()
     {
         long maxSize = string.IsNullOrWhiteSpace(MaxSize) ? BackendCache.DefaultMaxSize : CacheSize.Parse(MaxSize!);
-        if (!Enabled)
-            return null;
-        var cache = new BackendCache(string.IsNullOrWhiteSpace(Folder) ? UserCacheFolder.Default : Folder!, maxSize);
-        // File digests are kept in the per-user folder, so unchanged bitcode and compilers are not hashed again.
-        FileDigests.UseStore(UserCacheFolder.Default);
-        return cache;
+        // File digests are kept in the cache folder, so unchanged bitcode and compilers are not hashed again.
+        FileDigests.UseStore(DigestFolder);
+        return Enabled ? new BackendCache(DigestFolder, maxSize) : null;
     }
+
+    /// <summary>The folder of the cache asked for, where file digests are kept too (with the cache off as well).</summary>
+    public string DigestFolder => string.IsNullOrWhiteSpace(Folder) ? UserCacheFolder.Default : Folder!;
 }

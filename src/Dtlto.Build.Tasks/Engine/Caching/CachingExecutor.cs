@@ -8,6 +8,7 @@ using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Tracing;
+using Dtlto.Build.Engine.Verification;
 
 namespace Dtlto.Build.Engine.Caching;
 
@@ -89,7 +90,8 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
             return run;
         Interlocked.Increment(ref _ranBehind);
-        if (key is not null && outputs.All(o => ObjectFileCheck.Problem(o) is null))
+        // Only what passes the object check is kept: a compiler that exited 0 after writing garbage must not poison later links.
+        if (key is not null && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is null)
             Store(key, outputs, run.Output);
         return run;
     }

@@ -37,13 +37,14 @@ public static class CompilerIdentity
     /// keeps, while lld runs the thin link; the backend compiles that follow in this process then
     /// find it ready. Nothing is said if it fails: the compiles will.
     /// </summary>
-    public static void Prepare(string compiler)
+    /// <param name="digestFolder">The cache folder of the link, whose digest store is used.</param>
+    public static void Prepare(string compiler, string digestFolder)
     {
         System.Threading.Tasks.Task.Run(() =>
         {
             try
             {
-                FileDigests.UseStore(UserCacheFolder.Default);
+                FileDigests.UseStore(digestFolder);
                 Of(compiler);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)

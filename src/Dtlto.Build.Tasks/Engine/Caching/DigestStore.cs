@@ -9,7 +9,7 @@ using Dtlto.Build.Engine.FileSystem;
 namespace Dtlto.Build.Engine.Caching;
 
 /// <summary>
-/// File digests kept between links (digests-v1.tsv in the per-user cache folder), so that an
+/// File digests kept between links (digests-v1.tsv in the link's cache folder), so that an
 /// unchanged toolchain (about 213 MB for Debian's LLVM 22) and unchanged bitcode are not hashed
 /// again on every link. An entry holds only while the file's <see cref="FileIdentity"/> is the
 /// same. The file is read once per process and written back, whole, through a temporary and a
@@ -26,11 +26,18 @@ internal sealed class DigestStore
     private long _clock;
     private int _changed;
 
-    private DigestStore(string file) => _file = file;
+    private DigestStore(string folder)
+    {
+        Folder = folder;
+        _file = Path.Combine(folder, "digests-v1.tsv");
+    }
+
+    /// <summary>The cache folder the store lives in.</summary>
+    public string Folder { get; }
 
     public static DigestStore Open(string folder)
     {
-        var store = new DigestStore(Path.Combine(folder, "digests-v1.tsv"));
+        var store = new DigestStore(folder);
         store.Load();
         return store;
     }

@@ -23,11 +23,18 @@ public static class FileDigests
     /// <summary>Digests kept between links; null to hash every file once per process.</summary>
     internal static DigestStore? Store => Volatile.Read(ref _store);
 
-    /// <summary>Opens the digest store in a folder, once per process: the first folder named is the one used.</summary>
+    /// <summary>
+    /// Keeps digests in the store of <paramref name="folder"/> (the link's cache folder) from now on;
+    /// a store of another folder that this process used before is saved and closed.
+    /// </summary>
     internal static void UseStore(string folder)
     {
-        if (Store is null)
-            Interlocked.CompareExchange(ref _store, DigestStore.Open(folder), null);
+        string full = Path.GetFullPath(folder);
+        DigestStore? current = Store;
+        if (current is not null && string.Equals(current.Folder, full, StringComparison.Ordinal))
+            return;
+        if (Interlocked.CompareExchange(ref _store, DigestStore.Open(full), current) == current)
+            current?.Save();
     }
 
     /// <summary>Bytes this process hashed, and the time it took.</summary>

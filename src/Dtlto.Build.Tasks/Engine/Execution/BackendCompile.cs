@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Scheduling;
+using Dtlto.Build.Engine.Verification;
 
 namespace Dtlto.Build.Engine.Execution;
 
@@ -119,12 +120,13 @@ public sealed class BackendCompile
         if (run.StartError is not null)
             return Result(JobStatus.Failed, run.StartError);
         if (run.ExitCode != 0)
-            return Result(JobStatus.Failed, $"the compiler exited with code {run.ExitCode}");
+            return Result(JobStatus.Failed, $"the compiler exited with code {run.ExitCode}" + (run.RanOn is string where ? " on " + where : ""));
 
+        ObjectTarget target = ObjectTarget.OfCommand(command);
         foreach (string output in job.Outputs)
         {
-            if (ObjectFileCheck.Problem(jobList.Resolve(output)) is string problem)
-                return Result(JobStatus.Failed, $"the compiler exited with code 0 but {problem} '{output}'");
+            if (ObjectVerifier.Problem(jobList.Resolve(output), target) is ObjectProblem problem)
+                return Result(JobStatus.Failed, (run.FromCache ? "its result from a cache " : "the compiler exited with code 0 but ") + problem.AsWrittenBy(output));
         }
 
         return Result(JobStatus.Succeeded, null);

@@ -44,6 +44,9 @@ public sealed class JobList
     /// <summary>The full argument vector of a job, compiler first.</summary>
     public IReadOnlyList<string> CommandFor(BackendJob job) => CommonArgs.Concat(job.Args).ToList();
 
+    /// <summary>What a job's object must be: the target its command compiles for.</summary>
+    public Verification.ObjectTarget TargetOf(BackendJob job) => Verification.ObjectTarget.OfCommand(CommandFor(job));
+
     /// <summary>An absolute path for a path as written in the list.</summary>
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }

@@ -5,8 +5,9 @@ namespace Dtlto.Build.Engine.Processes;
 /// <summary>How a child process ended and what it printed.</summary>
 public sealed class ProcessResult
 {
-    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError, bool fromCache = false)
+    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError, bool fromCache = false, string? ranOn = null)
     {
+        RanOn = ranOn;
         FromCache = fromCache;
         ExitCode = exitCode;
         Output = output;
@@ -27,6 +28,9 @@ public sealed class ProcessResult
 
     /// <summary>Why the process could not be started at all; null when it ran.</summary>
     public string? StartError { get; }
+
+    /// <summary>Where the process ran when not here, in words ("the farm (worker w-12)"); null for this machine.</summary>
+    public string? RanOn { get; }
 
     /// <summary>No process ran: the result came from a cache (this machine's or a farm's).</summary>
     public bool FromCache { get; }

@@ -16,8 +16,8 @@ namespace Dtlto.Build.Engine.Remote;
 
 /// <summary>
 /// The server's content-addressable storage: uploads only what FindMissingBlobs says is missing,
-/// small blobs in batches within the server's batch limit and large ones through ByteStream, and
-/// downloads outputs to files that appear whole or not at all.
+/// small blobs in batches within the server's batch limit and large ones through ByteStream; reads
+/// go through <see cref="Reader"/>. Every call has a deadline sized to what it carries.
 /// </summary>
 internal sealed class RemoteCas
 {
@@ -41,7 +41,6 @@ internal sealed class RemoteCas
     private readonly ConcurrentDictionary<string, Lazy<Task>> _uploads = new();
     private readonly Coalescer<Digest, bool> _findMissing;
     private readonly Coalescer<Blob, bool> _update;
-    private readonly Coalescer<Digest, byte[]> _read;
     private long _batchLimit = DefaultBatchLimit;
 
     public RemoteCas(RemoteConnection connection, RemoteRetry retry)
@@ -50,8 +49,11 @@ internal sealed class RemoteCas
         _retry = retry;
         _findMissing = new Coalescer<Digest, bool>(FindMissingAsync, _ => 1, () => DigestsPerQuery, CallsAtOnce);
         _update = new Coalescer<Blob, bool>(UpdateBatchAsync, b => b.Digest.SizeBytes + PerBlobOverhead, () => BatchPayload, CallsAtOnce);
-        _read = new Coalescer<Digest, byte[]>(BatchReadAsync, d => d.SizeBytes + PerBlobOverhead, () => BatchPayload, CallsAtOnce);
+        Reader = new CasReader(connection, retry, () => BatchPayload, Received, CallsAtOnce);
     }
+
+    /// <summary>Reads of blobs, bounded by their digests.</summary>
+    public CasReader Reader { get; }
 
     /// <summary>Blobs larger than this go through ByteStream.</summary>
     public long BatchLimit
@@ -63,10 +65,18 @@ internal sealed class RemoteCas
     private long BatchPayload => Math.Max(1, _batchLimit - BatchOverhead);
 
     /// <summary>The server takes and gives zstd blobs in batch calls (supported_batch_update_compressors).</summary>
-    public bool CompressBatches { get; set; }
+    public bool CompressBatches
+    {
+        get => Reader.CompressBatches;
+        set => Reader.CompressBatches = value;
+    }
 
     /// <summary>The server takes and gives zstd blobs through ByteStream (compressed-blobs/zstd/ resource names).</summary>
-    public bool CompressStreams { get; set; }
+    public bool CompressStreams
+    {
+        get => Reader.CompressStreams;
+        set => Reader.CompressStreams = value;
+    }
 
     private long _wireUp;
     private long _rawUp;
@@ -131,7 +141,8 @@ internal sealed class RemoteCas
         var request = new FindMissingBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
         request.BlobDigests.AddRange(digests);
         FindMissingBlobsResponse response = await _retry.RunAsync(
-            () => _connection.Cas.FindMissingBlobsAsync(request, _connection.Call(CancellationToken.None)).ResponseAsync, CancellationToken.None).ConfigureAwait(false);
+            () => _connection.UnaryAsync("FindMissingBlobs", options => _connection.Cas.FindMissingBlobsAsync(request, options), _connection.ShortCall, CancellationToken.None),
+            CancellationToken.None).ConfigureAwait(false);
         var missing = new HashSet<string>(response.MissingBlobDigests.Select(ContentDigest.Key), StringComparer.Ordinal);
         return digests.Select(d => missing.Contains(ContentDigest.Key(d))).ToList();
     }
@@ -154,8 +165,10 @@ internal sealed class RemoteCas
             });
         }
 
+        TimeSpan timeout = _connection.Transfer(batch.Sum(b => b.Digest.SizeBytes));
         BatchUpdateBlobsResponse response = await _retry.RunAsync(
-            () => _connection.Cas.BatchUpdateBlobsAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
+            () => _connection.UnaryAsync("BatchUpdateBlobs", options => _connection.Cas.BatchUpdateBlobsAsync(request, options), timeout, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
         BatchUpdateBlobsResponse.Types.Response? failed = response.Responses.FirstOrDefault(r => r.Status is not null && r.Status.Code != 0);
         if (failed is not null)
             throw new RpcException(new Status((StatusCode)failed.Status.Code, $"the server refused blob {failed.Digest.Hash}: {failed.Status.Message}"));
@@ -166,116 +179,49 @@ internal sealed class RemoteCas
     private Task WriteAsync(Blob blob, CancellationToken cancellationToken) => _retry.RunAsync(
         async () =>
         {
-            bool compress = CompressStreams;
-            string kind = compress ? "compressed-blobs/zstd" : "blobs";
-            string resource = $"{_connection.InstancePrefix}uploads/{Guid.NewGuid()}/{kind}/{blob.Digest.Hash}/{blob.Digest.SizeBytes}";
-            using AsyncClientStreamingCall<WriteRequest, WriteResponse> call = _connection.ByteStream.Write(_connection.Call(cancellationToken));
-            using Stream content = compress ? new MemoryStream(Zstd.Compress(blob.ReadAll()), writable: false) : blob.Open();
-            long length = content.Length;
-            var buffer = new byte[ChunkSize];
-            long offset = 0;
-            bool first = true;
-            while (true)
+            TimeSpan timeout = _connection.Transfer(blob.Digest.SizeBytes);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
             {
-                int read = await content.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                bool last = offset + read >= length;
-                var request = new WriteRequest { WriteOffset = offset, FinishWrite = last, Data = ByteString.CopyFrom(buffer, 0, read) };
-                if (first)
-                    request.ResourceName = resource;
-                await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-                first = false;
-                offset += read;
-                if (last || read == 0)
-                    break;
+                await WriteOnceAsync(blob, timeout, cancellationToken).ConfigureAwait(false);
             }
-
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            WriteResponse response = await call.ResponseAsync.ConfigureAwait(false);
-            // The committed size of a compressed upload is its compressed length (servers also give -1 or the blob's size).
-            if (response.CommittedSize != blob.Digest.SizeBytes && response.CommittedSize != length && response.CommittedSize != -1)
-                throw new RpcException(new Status(StatusCode.DataLoss, $"the server committed {response.CommittedSize} of {length} bytes of {blob.Digest.Hash}"));
-            Sent(length, blob.Digest.SizeBytes);
+            catch (RpcException e) when (RemoteCallTimeoutException.IsOurs(e, clock.Elapsed, timeout, cancellationToken))
+            {
+                throw new RemoteCallTimeoutException($"ByteStream.Write of a blob of {blob.Digest.SizeBytes} bytes", timeout, e);
+            }
         },
         cancellationToken);
 
-    /// <summary>Reads a blob: a batch read when it is small, ByteStream when it is not.</summary>
-    public async Task<byte[]> ReadAsync(Digest digest, CancellationToken cancellationToken)
+    private async Task WriteOnceAsync(Blob blob, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        byte[] data = digest.SizeBytes > BatchPayload
-            ? await StreamAsync(digest, cancellationToken).ConfigureAwait(false)
-            : digest.SizeBytes == 0 ? Array.Empty<byte>() : await _read.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (data.LongLength != digest.SizeBytes || ContentDigest.Hex(SHA256.HashData(data)) != digest.Hash)
-            throw new RpcException(new Status(StatusCode.DataLoss, $"blob {digest.Hash} came back with other content"));
-        return data;
-    }
-
-    /// <summary>
-    /// Writes a blob to a file, after checking its digest. The caller writes to a temporary name
-    /// and moves the file into place, so that a failure never leaves part of an object where
-    /// the link looks for it.
-    /// </summary>
-    public async Task DownloadAsync(Digest digest, ByteString? inlined, string path, CancellationToken cancellationToken)
-    {
-        byte[] data = inlined is not null && inlined.Length == digest.SizeBytes && inlined.Length > 0
-            && ContentDigest.Hex(SHA256.HashData(inlined.Span)) == digest.Hash
-            ? inlined.ToByteArray()
-            : await ReadAsync(digest, cancellationToken).ConfigureAwait(false);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        await File.WriteAllBytesAsync(path, data, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<IReadOnlyList<byte[]>> BatchReadAsync(IReadOnlyList<Digest> digests)
-    {
-        var request = new BatchReadBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
-        request.Digests.AddRange(digests);
-        if (CompressBatches)
-            request.AcceptableCompressors.Add(Compressor.Types.Value.Zstd);
-        BatchReadBlobsResponse response = await _retry.RunAsync(
-            () => _connection.Cas.BatchReadBlobsAsync(request, _connection.Call(CancellationToken.None)).ResponseAsync, CancellationToken.None).ConfigureAwait(false);
-        var blobs = new Dictionary<string, BatchReadBlobsResponse.Types.Response>(StringComparer.Ordinal);
-        foreach (BatchReadBlobsResponse.Types.Response blob in response.Responses)
+        bool compress = CompressStreams;
+        string kind = compress ? "compressed-blobs/zstd" : "blobs";
+        string resource = $"{_connection.InstancePrefix}uploads/{Guid.NewGuid()}/{kind}/{blob.Digest.Hash}/{blob.Digest.SizeBytes}";
+        using AsyncClientStreamingCall<WriteRequest, WriteResponse> call = _connection.ByteStream.Write(_connection.Call(cancellationToken, timeout));
+        using Stream content = compress ? new MemoryStream(Zstd.Compress(blob.ReadAll()), writable: false) : blob.Open();
+        long length = content.Length;
+        var buffer = new byte[ChunkSize];
+        long offset = 0;
+        bool first = true;
+        while (true)
         {
-            if (blob.Digest is not null)
-                blobs[ContentDigest.Key(blob.Digest)] = blob;
+            int read = await content.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            bool last = offset + read >= length;
+            var request = new WriteRequest { WriteOffset = offset, FinishWrite = last, Data = ByteString.CopyFrom(buffer, 0, read) };
+            if (first)
+                request.ResourceName = resource;
+            await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            first = false;
+            offset += read;
+            if (last || read == 0)
+                break;
         }
 
-        return digests.Select(digest =>
-        {
-            if (!blobs.TryGetValue(ContentDigest.Key(digest), out BatchReadBlobsResponse.Types.Response? blob) || (blob.Status is not null && blob.Status.Code != 0))
-                throw new RpcException(new Status(blob?.Status is null ? StatusCode.NotFound : (StatusCode)blob.Status.Code, $"blob {digest.Hash} could not be read: {blob?.Status?.Message ?? "not in the answer"}"));
-            byte[] data = blob.Compressor == Compressor.Types.Value.Zstd ? Unpack(blob.Data.Span, digest) : blob.Data.ToByteArray();
-            Received(blob.Data.Length, data.LongLength);
-            return data;
-        }).ToList();
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        WriteResponse response = await call.ResponseAsync.ConfigureAwait(false);
+        // The committed size of a compressed upload is its compressed length (servers also give -1 or the blob's size).
+        if (response.CommittedSize != blob.Digest.SizeBytes && response.CommittedSize != length && response.CommittedSize != -1)
+            throw new RpcException(new Status(StatusCode.DataLoss, $"the server committed {response.CommittedSize} of {length} bytes of {blob.Digest.Hash}"));
+        Sent(length, blob.Digest.SizeBytes);
     }
-
-    /// <summary>A zstd blob decompressed; a blob that is not is the server's data loss.</summary>
-    private static byte[] Unpack(ReadOnlySpan<byte> compressed, Digest digest)
-    {
-        try
-        {
-            return Zstd.Decompress(compressed, digest.SizeBytes);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new RpcException(new Status(StatusCode.DataLoss, $"blob {digest.Hash}: {e.Message}"));
-        }
-    }
-
-    private Task<byte[]> StreamAsync(Digest digest, CancellationToken cancellationToken) => _retry.RunAsync(
-        async () =>
-        {
-            bool compressed = CompressStreams;
-            string kind = compressed ? "compressed-blobs/zstd" : "blobs";
-            var request = new ReadRequest { ResourceName = $"{_connection.InstancePrefix}{kind}/{digest.Hash}/{digest.SizeBytes}" };
-            using AsyncServerStreamingCall<ReadResponse> call = _connection.ByteStream.Read(request, _connection.Call(cancellationToken));
-            using var data = new MemoryStream((int)Math.Min(digest.SizeBytes, int.MaxValue));
-            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-                call.ResponseStream.Current.Data.WriteTo(data);
-
-            byte[] blob = compressed ? Unpack(data.GetBuffer().AsSpan(0, (int)data.Length), digest) : data.ToArray();
-            Received(data.Length, blob.LongLength);
-            return blob;
-        },
-        cancellationToken);
 }

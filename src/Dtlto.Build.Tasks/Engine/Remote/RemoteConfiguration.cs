@@ -51,6 +51,12 @@ public sealed class RemoteConfiguration
     /// <summary>Seconds to wait with actions out and none coming back; null or 0 for the default.</summary>
     public double? StallTimeoutSeconds { get; init; }
 
+    /// <summary>The largest output a result of the farm may claim (4G, 500M, bytes); empty for 4 GiB.</summary>
+    public string? MaxOutputSize { get; init; }
+
+    /// <summary>The link's cache folder, where file digests are kept between links; null to hash every file in every link.</summary>
+    public string? DigestStoreFolder { get; init; }
+
     /// <summary>Let idle cores here race the farm.</summary>
     public bool Race { get; init; } = true;
 
@@ -90,7 +96,21 @@ public sealed class RemoteConfiguration
             // At least one status line before a short stall timeout ends the wait.
             StatusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, stall.Ticks / 2)),
             Race = Race,
+            DigestStoreFolder = DigestStoreFolder,
+            MaxOutputSize = string.IsNullOrWhiteSpace(MaxOutputSize) ? RemoteSettings.DefaultMaxOutputSize : ReadSize(MaxOutputSize!),
         };
+    }
+
+    private static long ReadSize(string text)
+    {
+        try
+        {
+            return Caching.CacheSize.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException("the remote output size limit: " + e.Message);
+        }
     }
 
     private string? ReadToken(Action<string>? warn)

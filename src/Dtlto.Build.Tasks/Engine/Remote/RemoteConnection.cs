@@ -1,5 +1,7 @@
 using System;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -58,7 +60,42 @@ internal sealed class RemoteConnection : IDisposable
 
     public ByteStream.ByteStreamClient ByteStream { get; }
 
-    public CallOptions Call(System.Threading.CancellationToken cancellationToken) => new(_headers, cancellationToken: cancellationToken);
+    /// <summary>A call's options: the token's header and the caller's cancellation, with a deadline when <paramref name="timeout"/> is given.</summary>
+    public CallOptions Call(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        new(_headers, deadline: timeout is TimeSpan t ? DateTime.UtcNow + t : null, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// The deadline of a call whose answer is small (capabilities, a look-up, a question about
+    /// blobs): a server that accepts a call and never answers must not hang the link, and no
+    /// call waits longer than the stall timeout would let actions wait.
+    /// </summary>
+    public TimeSpan ShortCall => Settings.StallTimeout < MaxShortCall ? Settings.StallTimeout : MaxShortCall;
+
+    /// <summary>The deadline of a call that moves <paramref name="bytes"/>: a short call's, and a second for every <see cref="SlowestTransfer"/> bytes.</summary>
+    public TimeSpan Transfer(long bytes) => ShortCall + TimeSpan.FromSeconds(Math.Max(0, bytes) / (double)SlowestTransfer);
+
+    private static readonly TimeSpan MaxShortCall = TimeSpan.FromSeconds(60);
+
+    /// <summary>The slowest transfer (bytes a second) a deadline allows for: a slow link, not a stalled one.</summary>
+    private const long SlowestTransfer = 1L << 20;
+
+    /// <summary>
+    /// Runs one unary call under <paramref name="timeout"/>; a call the server left unanswered
+    /// until then is a <see cref="RemoteCallTimeoutException"/> that names it.
+    /// </summary>
+    public async Task<T> UnaryAsync<T>(string name, Func<CallOptions, AsyncUnaryCall<T>> call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using AsyncUnaryCall<T> pending = call(Call(cancellationToken, timeout));
+            return await pending.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e) when (RemoteCallTimeoutException.IsOurs(e, clock.Elapsed, timeout, cancellationToken))
+        {
+            throw new RemoteCallTimeoutException(name, timeout, e);
+        }
+    }
 
     /// <summary>The resource-name prefix of the instance: "" or "name/".</summary>
     public string InstancePrefix => Settings.InstanceName.Length == 0 ? "" : Settings.InstanceName.Trim('/') + "/";

@@ -37,6 +37,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly FarmWatch _watch;
     private readonly RemoteRetry _retry;
     private readonly RemoteCas _cas;
+    private readonly ActionOutputs _outputs;
     private readonly RemoteTimings _timings = new();
     private readonly LocalExecutor _local = new();
     private readonly SemaphoreSlim _localSlots;
@@ -69,6 +70,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _watch = new FarmWatch(settings.StallTimeout, settings.StatusInterval, status ?? (_ => { }), () => $"in-flight limit {_limit.Current}");
         _retry = new RemoteRetry(settings, _limit, _watch);
         _cas = new RemoteCas(_connection, _retry);
+        _outputs = new ActionOutputs(_cas, _timings, settings.MaxOutputSize);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
         UseDigestStore(settings);
         if (settings.Race && settings.Mode == RemoteMode.Execute)
@@ -188,11 +190,11 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private async Task<ProcessResult> RunAsync(JobList jobList, BackendJob job, RemoteAction action, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         ActionResult? cached = await LookUpAsync(action, cancellationToken).ConfigureAwait(false);
-        if (cached is not null && await TakeOutputsAsync(job, action, cached, () => true, cancellationToken).ConfigureAwait(false) == Outputs.Taken)
+        if (cached is not null && await _outputs.TakeAsync(jobList, job, action, cached, () => true, cancellationToken).ConfigureAwait(false) == OutputsTaken.Taken)
         {
             Interlocked.Increment(ref _hits);
             Trace?.MarkJob(job, "ran", "action cache");
-            return new ProcessResult(0, await OutputTextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true);
+            return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true);
         }
 
         if (_settings.Mode == RemoteMode.CacheOnly)
@@ -208,7 +210,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         RaceEntry? entry = _race?.Enter(jobList, job, farmAttempt);
         try
         {
-            ProcessResult? farm = await RunOnFarmAsync(job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
+            ProcessResult? farm = await RunOnFarmAsync(jobList, job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
             return farm ?? await WonHereAsync(job, entry!).ConfigureAwait(false);
         }
         catch (Exception e) when (entry?.Winner == RaceWinner.Here && e is OperationCanceledException or RpcException)
@@ -236,7 +238,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     }
 
     /// <summary>Uploads, executes and downloads one action; null when this machine won the race meanwhile.</summary>
-    private async Task<ProcessResult?> RunOnFarmAsync(BackendJob job, RemoteAction action, RaceEntry? entry, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private async Task<ProcessResult?> RunOnFarmAsync(JobList jobList, BackendJob job, RemoteAction action, RaceEntry? entry, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         FarmStageCell stage = entry?.Stage ?? new FarmStageCell();
         bool completed = false;
@@ -269,16 +271,16 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
             ActionResult result = response.Result ?? throw new RpcException(new Status(StatusCode.Internal, "the server answered Execute without a result"));
             _timings.Executed(job, response.CachedResult ? null : result.ExecutionMetadata);
-            string output = await OutputTextAsync(result, cancellationToken).ConfigureAwait(false);
+            string output = await _outputs.TextAsync(result, cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0)
-                return Claim() ? new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null) : null;
+                return FailedOnFarm(result, output, stopwatch, Claim);
 
-            switch (await TakeOutputsAsync(job, action, result, Claim, cancellationToken).ConfigureAwait(false))
+            switch (await _outputs.TakeAsync(jobList, job, action, result, Claim, cancellationToken).ConfigureAwait(false))
             {
-                case Outputs.Lost:
+                case OutputsTaken.Lost:
                     return null;
-                case Outputs.Missing:
-                    throw new RpcException(new Status(StatusCode.DataLoss, "the action succeeded but the server returned none of its object"));
+                case OutputsTaken.Missing:
+                    throw new RemoteAnswerException(action, job, "the action succeeded but the server returned none of its object");
             }
 
             Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
@@ -290,6 +292,16 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             _watch.Move(stage, FarmStage.None);
             _watch.Returned(completed);
         }
+    }
+
+    /// <summary>
+    /// A compile the farm ran and that failed: the job's failure, as a compile here would be (a
+    /// compile error fails everywhere), said with where it ran and the compiler's words.
+    /// </summary>
+    private static ProcessResult? FailedOnFarm(ActionResult result, string output, Stopwatch stopwatch, Func<bool> claim)
+    {
+        string worker = string.IsNullOrEmpty(result.ExecutionMetadata?.Worker) ? "the farm" : $"the farm (worker {result.ExecutionMetadata!.Worker})";
+        return claim() ? new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null, ranOn: worker) : null;
     }
 
     /// <summary>
@@ -385,7 +397,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             try
             {
                 capabilities = await _retry.RunAsync(
-                    () => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, _connection.Call(cancellationToken)).ResponseAsync,
+                    () => _connection.UnaryAsync("GetCapabilities", options => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, options), _connection.ShortCall, cancellationToken),
                     cancellationToken,
                     _settings.Attempts).ConfigureAwait(false);
                 CheckCapabilities(capabilities);
@@ -441,74 +453,14 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         try
         {
             return await _retry.RunAsync(
-                () => _connection.ActionCache.GetActionResultAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
+                () => _connection.UnaryAsync("GetActionResult", options => _connection.ActionCache.GetActionResultAsync(request, options), _connection.ShortCall, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
             _watch.Answered();
             return null;
         }
-    }
-
-    private enum Outputs
-    {
-        Taken,
-
-        /// <summary>The result lacks an output, or the CAS no longer has one.</summary>
-        Missing,
-
-        /// <summary>Another attempt claimed the job first.</summary>
-        Lost,
-    }
-
-    /// <summary>
-    /// Downloads the action's outputs beside their places and, once all are whole and
-    /// <paramref name="claim"/> grants the job, moves them into place.
-    /// </summary>
-    private async Task<Outputs> TakeOutputsAsync(BackendJob job, RemoteAction action, ActionResult result, Func<bool> claim, CancellationToken cancellationToken)
-    {
-        if (result.ExitCode != 0)
-            return Outputs.Missing;
-        var files = result.OutputFiles.ToDictionary(f => f.Path, StringComparer.Ordinal);
-        if (!action.Outputs.Keys.All(files.ContainsKey))
-            return Outputs.Missing;
-        var downloaded = action.Outputs.ToDictionary(o => o.Value, o => o.Value + ".farm" + Guid.NewGuid().ToString("N").Substring(0, 8), StringComparer.Ordinal);
-        DateTime start = DateTime.UtcNow;
-        try
-        {
-            foreach (var output in action.Outputs)
-                await _cas.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, downloaded[output.Value], cancellationToken).ConfigureAwait(false);
-            _timings.Downloaded(job, start, DateTime.UtcNow);
-            if (!claim())
-                return Outputs.Lost;
-            foreach (KeyValuePair<string, string> file in downloaded.ToList())
-            {
-                File.Move(file.Value, file.Key, overwrite: true);
-                downloaded.Remove(file.Key);
-            }
-
-            return Outputs.Taken;
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            // The cache named a blob the CAS has since evicted: a miss.
-            return Outputs.Missing;
-        }
-        finally
-        {
-            foreach (string temporary in downloaded.Values)
-                QuietDelete.File(temporary);
-        }
-    }
-
-    private async Task<string> OutputTextAsync(ActionResult result, CancellationToken cancellationToken)
-    {
-        async Task<string> Text(Google.Protobuf.ByteString raw, Digest? digest) =>
-            raw.Length > 0 || digest is null || digest.SizeBytes == 0
-                ? raw.ToStringUtf8()
-                : Encoding.UTF8.GetString(await _cas.ReadAsync(digest, cancellationToken).ConfigureAwait(false));
-
-        return await Text(result.StdoutRaw, result.StdoutDigest).ConfigureAwait(false) + await Text(result.StderrRaw, result.StderrDigest).ConfigureAwait(false);
     }
 
     /// <summary>Cache-only mode: uploads a local compile's outputs and records the result, so the next link finds it.</summary>
@@ -534,9 +486,11 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             await _cas.UploadAsync(blobs, cancellationToken).ConfigureAwait(false);
             var request = new UpdateActionResultRequest { InstanceName = _settings.InstanceName, ActionDigest = action.Digest, ActionResult = result, DigestFunction = DigestFunction.Types.Value.Sha256 };
-            await _retry.RunAsync(() => _connection.ActionCache.UpdateActionResultAsync(request, _connection.Call(cancellationToken)).ResponseAsync, cancellationToken).ConfigureAwait(false);
+            await _retry.RunAsync(
+                () => _connection.UnaryAsync("UpdateActionResult", options => _connection.ActionCache.UpdateActionResultAsync(request, options), _connection.ShortCall, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsFarmFailure(e))
         {
             // The object is built; only the cache missed out.
             _warn($"could not store the result of {Path.GetFileName(action.Outputs.Values.First())} in the remote cache: {Describe(e)}");

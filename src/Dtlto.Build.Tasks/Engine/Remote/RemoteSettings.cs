@@ -60,10 +60,15 @@ public sealed class RemoteSettings
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where file digests are kept between links (see <see cref="DigestStore"/>); null to hash every file in every link.</summary>
-    public string? DigestStoreFolder { get; init; } = Caching.UserCacheFolder.Default;
+    public string? DigestStoreFolder { get; init; }
 
     /// <summary>Let this machine's idle cores compile jobs that are out on the farm too; the first whole result wins.</summary>
     public bool Race { get; init; } = true;
+
+    /// <summary>The largest output an action result may claim; a larger one is refused before any of it is downloaded.</summary>
+    public long MaxOutputSize { get; init; } = DefaultMaxOutputSize;
+
+    public const long DefaultMaxOutputSize = 4L << 30;
 
     public const int DefaultConcurrency = 1000;
 

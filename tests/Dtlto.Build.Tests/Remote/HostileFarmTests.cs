@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Dtlto.Build.RemoteTestServer;
+using Dtlto.Build.Tests.Integration;
+using Dtlto.Build.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Dtlto.Build.Tests.Remote;
+
+/// <summary>
+/// dtlto-distributor against a farm that lies, hangs or floods (the test server's hostile modes,
+/// a listener that never speaks gRPC), in real clang-22/lld-22 links with this machine's cache
+/// on. For each: how the link ends and how soon, what it says (in words, no resource keys), the
+/// largest process's memory, and that nothing bad was kept: a second link with the same cache and
+/// no farm succeeds and its program runs.
+/// </summary>
+[TestClass]
+public sealed class HostileFarmTests
+{
+    private const double StallSeconds = 5;
+
+    /// <summary>A framework resource key where a sentence should be (Argument_AddingDuplicateWithKey, net_http_..., IO_StreamTooLong).</summary>
+    private static readonly Regex ResourceKey = new(@"\b(?:[A-Z][a-z]+[A-Za-z]*|net|IO)_[A-Za-z_]+\b");
+
+    /// <summary>What a link against the farm did; the programs' outputs are null when there is no program.</summary>
+    private sealed record Outcome(CommandResult Link, double Seconds, double PeakMb, string? Program, CommandResult Again, string? ProgramAfter);
+
+    private static async Task<Outcome> LinkAgainst(string endpoint, bool strict, Action<ServerState>? configure = null)
+    {
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        string cache = "-Xthinlto-distributor=--cache-dir=" + dir.File("cache");
+        string report = dir.File("peak-rss");
+        var options = new List<string> { "--verbose", "--remote=" + endpoint, "--remote-race=false", $"--remote-stall-timeout={StallSeconds}" };
+        if (strict)
+            options.Add("--remote-strict");
+        var clock = Stopwatch.StartNew();
+        CommandResult link = await Task.Run(() => build.LinkWith(PeakMemory.Environment(Toolchain.Distributor, report), PeakMemory.Program, "app", objects, options.Select(o => "-Xthinlto-distributor=" + o).Append(cache).ToArray()));
+        double seconds = clock.Elapsed.TotalSeconds;
+        double peak = File.Exists(report) ? PeakMemory.Read(report) : 0;
+        string? program = File.Exists(dir.File("app")) ? build.Run("app").StandardOutput : null;
+        CommandResult again = build.LinkWith(Toolchain.Distributor, "again", objects, cache, "-Xthinlto-distributor=--verbose");
+        string? after = File.Exists(dir.File("again")) ? build.Run("again").StandardOutput : null;
+        return new Outcome(link, seconds, peak, program, again, after);
+    }
+
+    private static async Task<Outcome> LinkAgainst(Hostility hostility, bool strict, Action<ServerState>? configure = null, string? hang = null)
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state =>
+        {
+            state.Hostility = hostility;
+            state.HangMethod = hang;
+            configure?.Invoke(state);
+        });
+        return await LinkAgainst(server.Endpoint, strict);
+    }
+
+    private static void AssertBounded(Outcome outcome)
+    {
+        Assert.IsLessThan(StallSeconds + 20, outcome.Seconds, "the link ends within the stall timeout and a few seconds: " + outcome.Link);
+        Assert.IsLessThan(1000, outcome.PeakMb, "no process of the link takes a gigabyte");
+        Assert.IsFalse(ResourceKey.IsMatch(outcome.Link.StandardError), "every message is a sentence: " + outcome.Link.StandardError);
+        // Nothing bad was kept: the same link with the same cache and no farm succeeds.
+        ThinLtoBuild.Expect(outcome.Again, "the link after it, without the farm");
+        Assert.AreEqual(CProgram.Output, outcome.ProgramAfter);
+    }
+
+    private static void AssertFellBack(Outcome outcome, string said)
+    {
+        ThinLtoBuild.Expect(outcome.Link, "the non-strict link");
+        Assert.AreEqual(CProgram.Output, outcome.Program);
+        StringAssert.Contains(outcome.Link.StandardError, "dtlto-distributor: warning: ");
+        StringAssert.Contains(outcome.Link.StandardError, said);
+        AssertBounded(outcome);
+    }
+
+    [TestMethod]
+    [DataRow(Hostility.RandomOutputs, "failed the object check")]
+    [DataRow(Hostility.TamperedBlobs, "came back with other content")]
+    [DataRow(Hostility.DuplicatePaths, "twice")]
+    [DataRow(Hostility.HugeDeclaredSize, "it claims 50000000000 bytes for the output")]
+    [DataRow(Hostility.GarbageOperation, "carries no ExecuteResponse")]
+    public async Task AFarmAnswerThatCannotBeUsedIsCompiledHere(Hostility hostility, string said)
+    {
+        Outcome outcome = await LinkAgainst(hostility, strict: false);
+
+        AssertFellBack(outcome, said);
+        if (hostility != Hostility.GarbageOperation && hostility != Hostility.ExitCodeWithText)
+            StringAssert.Contains(outcome.Link.StandardError, "the farm's result of action ");
+    }
+
+    [TestMethod]
+    [DataRow(Hostility.EndlessByteStream, "the server sent more than ")]
+    [DataRow(Hostility.ZstdBomb, "bytes of blob")]
+    public async Task AStreamThatNeverEndsOrExpandsWithoutEndIsCutAtItsDigestsSize(Hostility hostility, string said)
+    {
+        // A batch limit this small sends every blob through ByteStream.
+        Outcome outcome = await LinkAgainst(hostility, strict: false, state => state.MaxBatchTotalSizeBytes = 64 * 1024 + 100);
+
+        AssertFellBack(outcome, said);
+    }
+
+    [TestMethod]
+    public async Task AZstdBombInABatchIsRefusedAtTheBlobsSize()
+    {
+        Outcome outcome = await LinkAgainst(Hostility.ZstdBomb, strict: false);
+
+        AssertFellBack(outcome, "could not be decompressed");
+    }
+
+    [TestMethod]
+    public async Task OutputsNobodyAskedForAreIgnoredAndNothingIsWrittenOutsideTheLink()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.Hostility = Hostility.ExtraAndEscapingPaths);
+        File.Delete("/tmp/dtlto-absolute-escape.o");
+
+        Outcome outcome = await LinkAgainst(server.Endpoint, strict: false);
+
+        ThinLtoBuild.Expect(outcome.Link, "link");
+        Assert.AreEqual(CProgram.Output, outcome.Program);
+        StringAssert.Contains(outcome.Link.StandardError, "remote: 5 executed, 0 compiled here");
+        Assert.IsFalse(File.Exists("/tmp/dtlto-absolute-escape.o"));
+        Assert.IsEmpty(Directory.GetFiles(Path.Combine(Path.GetTempPath(), "dtlto-tests"), "escaped.o", SearchOption.AllDirectories));
+        AssertBounded(outcome);
+    }
+
+    [TestMethod]
+    [DataRow("GetCapabilities")]
+    [DataRow("GetActionResult")]
+    [DataRow("FindMissingBlobs")]
+    public async Task ACallAcceptedAndNeverAnsweredEndsAtItsDeadline(string method)
+    {
+        Outcome outcome = await LinkAgainst(Hostility.None, strict: false, hang: method);
+
+        AssertFellBack(outcome, $"{method} got no answer from the server within {StallSeconds} s");
+    }
+
+    [TestMethod]
+    public async Task AListenerThatNeverSpeaksGrpcEndsAtTheFirstCallsDeadline()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = new List<TcpClient>();
+        Task accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                    accepted.Add(await listener.AcceptTcpClientAsync());
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+
+        Outcome outcome = await LinkAgainst($"grpc://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", strict: false);
+
+        listener.Stop();
+        await accepting;
+        accepted.ForEach(c => c.Dispose());
+        AssertFellBack(outcome, $"GetCapabilities got no answer from the server within {StallSeconds} s");
+    }
+
+    [TestMethod]
+    [DataRow(Hostility.RandomOutputs, null, true, "failed the object check")]
+    [DataRow(Hostility.None, "GetActionResult", true, "GetActionResult got no answer from the server")]
+    [DataRow(Hostility.ExitCodeWithText, null, true, "failed: the compiler exited with code 1 on the farm (worker test-worker)")]
+    [DataRow(Hostility.ExitCodeWithText, null, false, "failed: the compiler exited with code 1 on the farm (worker test-worker)")]
+    public async Task ALinkFailsNamingWhatTheFarmDid(Hostility hostility, string? hang, bool strict, string said)
+    {
+        // A compile the farm ran and that failed is the job's failure in either mode, as a compile error here would be.
+        Outcome outcome = await LinkAgainst(hostility, strict, hang: hang);
+
+        Assert.AreNotEqual(0, outcome.Link.ExitCode);
+        StringAssert.Contains(outcome.Link.StandardError, "dtlto-distributor: error: ");
+        StringAssert.Contains(outcome.Link.StandardError, said);
+        if (hostility == Hostility.ExitCodeWithText)
+            StringAssert.Contains(outcome.Link.StandardError, "worker: clang: No such file or directory", "the farm's own words");
+        Assert.IsNull(outcome.Program, "no program");
+        AssertBounded(outcome);
+    }
+}
