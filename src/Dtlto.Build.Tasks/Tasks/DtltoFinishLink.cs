@@ -47,7 +47,20 @@ public sealed class DtltoFinishLink : LinkTask
             }
 
             Log.LogMessage(MessageImportance.Normal, $"Final link of {OutputFile}");
-            return ReportLink(result, command: null);
+            if (ReportLink(result, command: null))
+                return true;
+            ForgetCachedObjects(session, result.Output);
+            return false;
+        }
+    }
+
+    /// <summary>A final link that failed on objects from the backend cache removes them from it, so the next build compiles those modules.</summary>
+    private void ForgetCachedObjects(ThinLinkSession session, string linkerOutput)
+    {
+        foreach (string forgotten in session.CacheLookup?.ForgetNamedIn(linkerOutput) ?? System.Array.Empty<string>())
+        {
+            Log.LogWarning(null, "DTLTO3110", null, forgotten, 0, 0, 0, 0,
+                $"the final link failed on {System.IO.Path.GetFileName(forgotten)}, which came from the backend cache in {session.CacheLookup!.Cache.Folder}; that result was removed, so the next build compiles its module again");
         }
     }
 

@@ -36,6 +36,8 @@ public sealed class DistributorCacheTests
         ThinLtoBuild.Expect(first, "first link");
         Assert.AreEqual((0, 0, 5), Summary(first));
         Assert.AreEqual((5, 5, 0), Summary(second));
+        StringAssert.Matches(second.StandardError, new Regex(@"; from a cache: (main|squares|square|fib|greeting)\.o(, (main|squares|square|fib|greeting)\.o){4}\n"), "the summary names the results that came from the cache");
+        Assert.IsFalse(first.StandardError.Contains("from a cache"), "nothing came from it in the first link");
         Assert.AreEqual((5, 5, 0), Summary(elsewhere), "the keys do not depend on where the objects are");
         StringAssert.Matches(off.StandardError, new Regex(@"5 backend jobs, \d+ workers, 0 cache hits; "), "no cache at all");
         foreach (string program in new[] { "app", "again", "off" })

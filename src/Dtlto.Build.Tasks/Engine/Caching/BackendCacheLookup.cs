@@ -22,8 +22,8 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 {
     // By the job's object: the batch's job list of the same link numbers its jobs afresh.
     private readonly ConcurrentDictionary<string, string?> _missed = new(StringComparer.Ordinal);
-    // The objects this link took from the cache, and their keys, so a final link that fails on one can drop it.
-    private readonly ConcurrentDictionary<string, string> _served = new(StringComparer.Ordinal);
+    // The objects this link took from the cache, with their keys and the names lld gives them, so a final link that fails on one can drop it.
+    private readonly ConcurrentDictionary<string, (string Key, string[] Names)> _served = new(StringComparer.Ordinal);
     private int _hits;
     private int _damaged;
 
@@ -42,11 +42,45 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 
     int IReportsCacheHits.CacheHits => Hits;
 
-    /// <summary>The objects served from the cache in this link (absolute paths), with their keys.</summary>
-    public IReadOnlyDictionary<string, string> Served => _served;
 
     /// <summary>What the look-ups alone did: served, and compiled nothing.</summary>
     string IReportsCacheHits.Details => CachingExecutor.Describe(Hits, null, 0, DamagedEntries);
+
+    /// <summary>
+    /// Removes from the cache the results this link took from it whose objects a failed final
+    /// link names in <paramref name="linkerOutput"/> (lld names the file it could not use): an
+    /// object that passed every check and still broke the link must not break the next one too.
+    /// Returns the objects whose entries were removed.
+    /// </summary>
+    public IReadOnlyList<string> ForgetNamedIn(string linkerOutput)
+    {
+        var forgotten = new List<string>();
+        foreach (KeyValuePair<string, (string Key, string[] Names)> served in _served)
+        {
+            if (!served.Value.Names.Any(name => linkerOutput.IndexOf(name, StringComparison.Ordinal) >= 0))
+                continue;
+            Cache.Remove(served.Value.Key);
+            forgotten.Add(served.Key);
+        }
+
+        return forgotten;
+    }
+
+    /// <summary>
+    /// The names lld may give a job's object in its messages: the file's own, and the name it
+    /// links it under, <c>&lt;module's folder&gt;/&lt;output&gt;.lto.&lt;module's stem&gt;.o</c>
+    /// (an archive member's whole name instead of the stem), as lld's LTO.cpp makes it.
+    /// </summary>
+    internal static string[] LinkerNames(JobList jobList, BackendJob job)
+    {
+        string module = job.Bitcode.Replace('\\', '/');
+        int slash = module.LastIndexOf('/');
+        string folder = slash < 0 ? "" : module.Substring(0, slash + 1);
+        string file = module.Substring(slash + 1);
+        string baseName = file.EndsWith(")", StringComparison.Ordinal) || file.LastIndexOf('.') <= 0 ? file : file.Substring(0, file.LastIndexOf('.'));
+        string output = Path.GetFileName(jobList.LinkerOutput);
+        return new[] { Path.GetFileName(job.NativeObject), folder + output + ".lto." + baseName + ".o" };
+    }
 
     /// <summary>
     /// The job's result when the cache holds it (null otherwise), its key (null when an input
@@ -76,7 +110,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
             if (restore.Lookup == CacheLookup.Hit)
             {
                 Interlocked.Increment(ref _hits);
-                _served[outputs[0]] = key;
+                _served[outputs[0]] = (key, LinkerNames(jobList, job));
                 Trace?.MarkJob(job, "ran", "local cache");
                 return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
             }

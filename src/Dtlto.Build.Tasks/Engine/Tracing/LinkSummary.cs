@@ -22,6 +22,19 @@ public static class LinkSummary
             .Select(j => $"{j.Job.Bitcode} {j.Elapsed.TotalSeconds:0.00} s"));
         string details = string.IsNullOrEmpty(cache?.Details) ? "" : $" ({cache!.Details})";
         return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{details}{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
-            (slow.Length > 0 ? $"; slowest: {slow}" : "");
+            (slow.Length > 0 ? $"; slowest: {slow}" : "") + FromCache(result);
+    }
+
+    /// <summary>
+    /// Which modules' results came from a cache rather than a compile: a link that fails on one of
+    /// them would link without the cache (--no-cache, DtltoCache=false). The first few are named.
+    /// </summary>
+    private static string FromCache(BackendCompileResult result, int named = 5)
+    {
+        var served = result.Jobs.Where(j => j.FromCache && j.Status == JobStatus.Succeeded).Select(j => j.Job.Bitcode).ToList();
+        if (served.Count == 0)
+            return "";
+        string names = string.Join(", ", served.Take(named));
+        return $"; from a cache: {names}" + (served.Count > named ? $" and {served.Count - named} more" : "");
     }
 }
