@@ -162,7 +162,7 @@ public sealed class RemoteDistributorTests
         CommandResult fallback = build.LinkWith(Toolchain.Distributor, "app", objects, remote);
         CommandResult strict = build.LinkWith(Toolchain.Distributor, "strict", objects, remote.Append("-Xthinlto-distributor=--remote-strict").ToArray());
 
-        AssertFellBackOrFailed(build, dir, fallback, strict, $"cannot use the remote execution server at http://127.0.0.1:{port}/: Unavailable");
+        AssertFellBackOrFailed(build, dir, fallback, strict, $"cannot use the remote execution server at grpc://127.0.0.1:{port}: Unavailable");
         StringAssert.Contains(fallback.StandardError, "the backend compiles run on this machine");
         StringAssert.Contains(fallback.StandardError, "remote: 0 executed, 5 compiled here (5 after farm failures)");
     }

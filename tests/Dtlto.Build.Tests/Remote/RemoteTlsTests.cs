@@ -63,7 +63,11 @@ public sealed class RemoteTlsTests
             Assert.AreNotEqual(0, link.ExitCode, name);
             Assert.IsFalse(link.StandardError.Contains("compile on this machine") || link.StandardError.Contains("run on this machine"), name + " did not fall back: " + link.StandardError);
             Assert.IsFalse(File.Exists(dir.File(name)), name + " left no program");
+            Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(link.StandardError, "dtlto-distributor: error: ").Count, name + " says it once for the link: " + link.StandardError);
+            Assert.IsFalse(link.StandardError.Contains("https://") || link.StandardError.Contains("retried"), name + " names the address as written and calls it once: " + link.StandardError);
         }
+
+        StringAssert.Contains(stranger.StandardError, "cannot use the remote execution server at " + server.Endpoint + ": TLS: ");
 
         Assert.IsEmpty(server.State.Executed, "nothing reached the farm");
         Assert.IsEmpty(server.State.Calls, "no call was made without a verified TLS connection");

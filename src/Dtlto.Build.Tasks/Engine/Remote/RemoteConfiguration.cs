@@ -82,6 +82,7 @@ public sealed class RemoteConfiguration
         TimeSpan stall = StallTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(StallTimeoutSeconds.Value) : RemoteSettings.DefaultStallTimeout;
         return new RemoteSettings(endpoint)
         {
+            Address = Endpoint.Trim(),
             InstanceName = InstanceName?.Trim() ?? "",
             Platform = RemoteSettings.ParsePlatform(Platform),
             Mode = mode,

@@ -46,7 +46,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly RemoteToolchain? _toolchain;
     private RemoteActionBuilder? _builder;
     private bool? _reachable;
-    private RemoteTlsException? _misconfigured;
+    private RemoteExecutionException? _connectionFailure;
     private bool _updatesAccepted = true;
     private int _warnedFallback;
     private int _warnedStall;
@@ -179,7 +179,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsFarmFailure(e) && e is not RemoteTlsException)
+        catch (Exception e) when (IsFarmFailure(e) && e is not RemoteTlsException && e != _connectionFailure)
         {
             if (_settings.Strict)
                 throw new RemoteExecutionException($"the remote execution server failed {job.Bitcode}: {Describe(e)}", e);
@@ -389,46 +389,80 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         await _connect.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_misconfigured is not null)
-                throw _misconfigured;
-            if (_reachable is bool decided)
-                return decided;
-            ServerCapabilities capabilities;
-            try
-            {
-                capabilities = await _retry.RunAsync(
-                    () => _connection.UnaryAsync("GetCapabilities", options => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, options), _connection.ShortCall, cancellationToken),
-                    cancellationToken,
-                    _settings.Attempts).ConfigureAwait(false);
-                CheckCapabilities(capabilities);
-            }
-            catch (Exception e) when (IsFarmFailure(e) && !cancellationToken.IsCancellationRequested)
-            {
-                // A failed TLS handshake is a setting to fix: it fails the link, strict or not, and is never retried in cleartext.
-                if (_settings.Tls is RemoteTls settingsTls && await settingsTls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string tls)
-                    throw _misconfigured = new RemoteTlsException($"cannot use the remote execution server at {_settings.Endpoint}: {tls}", e);
-                string why = $"cannot use the remote execution server at {_settings.Endpoint}: {Describe(e)}";
-                if (_settings.Strict)
-                    throw new RemoteExecutionException(why, e);
-                _warn(why + "; the backend compiles run on this machine");
-                _reachable = false;
-                return false;
-            }
-
-            _cas.BatchLimit = capabilities.CacheCapabilities?.MaxBatchTotalSizeBytes ?? 0;
-            _cas.CompressBatches = capabilities.CacheCapabilities?.SupportedBatchUpdateCompressors.Contains(Compressor.Types.Value.Zstd) == true;
-            _cas.CompressStreams = capabilities.CacheCapabilities?.SupportedCompressors.Contains(Compressor.Types.Value.Zstd) == true;
-            _updatesAccepted = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
-            if (_settings.Mode == RemoteMode.CacheOnly && !_updatesAccepted)
-                _warn($"the server at {_settings.Endpoint} does not accept action results from clients; compiles run here and are not cached");
-            _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
-            _reachable = true;
-            return true;
+            if (_connectionFailure is null)
+                return await DecideAsync(jobList, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _connect.Release();
         }
+
+        // The job that found the connection unusable said so and fails the link, which stops this
+        // job too: the link says it once, not once per job.
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>The first call of the link, under <see cref="_connect"/>: whether the server can be used.</summary>
+    private async Task<bool> DecideAsync(JobList jobList, CancellationToken cancellationToken)
+    {
+        if (_reachable is bool decided)
+            return decided;
+        ServerCapabilities capabilities;
+        try
+        {
+            capabilities = await AskCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            CheckCapabilities(capabilities);
+        }
+        catch (Exception e) when (IsFarmFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // A failed TLS handshake is a setting to fix: it fails the link, strict or not, and is never retried in cleartext.
+            if (_settings.Tls is RemoteTls settingsTls && await settingsTls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string tls)
+                throw _connectionFailure = new RemoteTlsException($"cannot use the remote execution server at {_settings.Address}: {tls}", e);
+            string why = $"cannot use the remote execution server at {_settings.Address}: {Describe(e)}";
+            if (_settings.Strict)
+                throw _connectionFailure = new RemoteExecutionException(why, e);
+            _warn(why + "; the backend compiles run on this machine");
+            _reachable = false;
+            return false;
+        }
+
+        _cas.BatchLimit = capabilities.CacheCapabilities?.MaxBatchTotalSizeBytes ?? 0;
+        _cas.CompressBatches = capabilities.CacheCapabilities?.SupportedBatchUpdateCompressors.Contains(Compressor.Types.Value.Zstd) == true;
+        _cas.CompressStreams = capabilities.CacheCapabilities?.SupportedCompressors.Contains(Compressor.Types.Value.Zstd) == true;
+        _updatesAccepted = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
+        if (_settings.Mode == RemoteMode.CacheOnly && !_updatesAccepted)
+            _warn($"the server at {_settings.Address} does not accept action results from clients; compiles run here and are not cached");
+        _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
+        _reachable = true;
+        return true;
+    }
+
+    /// <summary>
+    /// GetCapabilities, tried <see cref="RemoteSettings.Attempts"/> times so that a server that is
+    /// not there at all is found out in about a second; a TLS connection is diagnosed before the
+    /// call is repeated, since a refused certificate is a setting to fix and no retry mends it.
+    /// </summary>
+    private async Task<ServerCapabilities> AskCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        bool first = true;
+        async Task<ServerCapabilities> Ask()
+        {
+            try
+            {
+                return await _connection.UnaryAsync(
+                    "GetCapabilities", options => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, options), _connection.ShortCall, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && first && _settings.Tls is not null && !cancellationToken.IsCancellationRequested)
+            {
+                first = false;
+                if (await _settings.Tls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string problem)
+                    throw _connectionFailure = new RemoteTlsException($"cannot use the remote execution server at {_settings.Address}: {problem}", e);
+                throw;
+            }
+        }
+
+        return await _retry.RunAsync(Ask, cancellationToken, _settings.Attempts, pushBack: false).ConfigureAwait(false);
     }
 
     private void CheckCapabilities(ServerCapabilities capabilities)
@@ -500,7 +534,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// <summary>The farm stalled: strict links fail saying what was still waiting; others compile the rest here, with one warning.</summary>
     private async Task<ProcessResult> StalledAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
-        string why = $"no action came back from the remote execution server at {_settings.Endpoint} for {_settings.StallTimeout.TotalSeconds:0.#} s " +
+        string why = $"no action came back from the remote execution server at {_settings.Address} for {_settings.StallTimeout.TotalSeconds:0.#} s " +
             $"({_watch.StallDescription}; platform {DescribePlatform()}); is there a worker for that platform?";
         if (_settings.Strict)
             throw new RemoteExecutionException(why);

@@ -34,17 +34,36 @@ internal sealed class RemoteRetry
     /// <summary>How many calls were repeated.</summary>
     public int Retries => Volatile.Read(ref _retries);
 
-    public static bool IsPushBack(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted;
+    /// <summary>
+    /// RESOURCE_EXHAUSTED, or UNAVAILABLE from a server that could be reached: a connection that
+    /// failed its TLS handshake (a refused certificate) is a setting to fix, not a busy farm, and
+    /// is not called again.
+    /// </summary>
+    public static bool IsPushBack(RpcException e) =>
+        e.StatusCode is StatusCode.ResourceExhausted || (e.StatusCode == StatusCode.Unavailable && !FailedHandshake(e));
+
+    private static bool FailedHandshake(RpcException e)
+    {
+        for (Exception? inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+                return true;
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The wait before calling again after <paramref name="e"/> ended attempt <paramref name="attempt"/>
     /// of a call made under limit <paramref name="generation"/>; null when the call is not to be repeated.
     /// </summary>
-    public TimeSpan? DelayBeforeRetry(RpcException e, int attempt, long generation)
+    /// <param name="pushBack">False for the link's first call, whose failures say whether the server is there at all, not how busy it is.</param>
+    public TimeSpan? DelayBeforeRetry(RpcException e, int attempt, long generation, bool pushBack = true)
     {
         if (!IsPushBack(e))
             return null;
-        _limit.PushedBack(generation);
+        if (pushBack)
+            _limit.PushedBack(generation);
         bool givenUp = e.StatusCode == StatusCode.ResourceExhausted
             ? _watch.IsStalled || _watch.SinceCompletion >= _settings.StallTimeout
             : _watch.SinceAnswer >= _settings.UnreachableTimeout;
@@ -55,7 +74,7 @@ internal sealed class RemoteRetry
     }
 
     /// <summary>Runs a call, repeating it as <see cref="DelayBeforeRetry"/> says; at most <paramref name="attempts"/> times when given.</summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken, int? attempts = null)
+    public async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken, int? attempts = null, bool pushBack = true)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -67,7 +86,7 @@ internal sealed class RemoteRetry
                 _watch.Answered();
                 return result;
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && (attempts is null || attempt < attempts) && DelayBeforeRetry(e, attempt, generation) is TimeSpan wait)
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && (attempts is null || attempt < attempts) && DelayBeforeRetry(e, attempt, generation, pushBack) is TimeSpan wait)
             {
                 delay = wait;
             }

@@ -15,6 +15,15 @@ public sealed class RemoteSettings
     /// <summary>The server: http:// (cleartext HTTP/2) or https:// (TLS), as <see cref="ParseEndpoint"/> reads it.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The server's address as the user wrote it (grpcs://farm:443), for messages.</summary>
+    public string Address
+    {
+        get => _address ?? Endpoint.ToString();
+        init => _address = value;
+    }
+
+    private readonly string? _address;
+
     /// <summary>The server's instance name; empty for the default instance.</summary>
     public string InstanceName { get; init; } = "";
 
