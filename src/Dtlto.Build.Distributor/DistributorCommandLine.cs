@@ -115,6 +115,12 @@ public static class DistributorCommandLine
         Description = "The largest output a result of the farm may claim; a larger one is refused before any of it is downloaded: bytes, or a number with K, M, G or T (default: 4G).",
     };
 
+    private static readonly Option<bool> RemoteUploadOption = new("--remote-upload")
+    {
+        Description = "Put results compiled here (cache-only mode, races won here) in the server's action cache (default: true; --remote-upload=false reads the cache and never writes it).",
+        DefaultValueFactory = _ => true,
+    };
+
     private static readonly Option<bool> RemoteRaceOption = new("--remote-race")
     {
         Description = "Let idle cores here compile jobs that are out on the farm too; the first whole result wins (default: true; --remote-race=false to turn off).",
@@ -177,6 +183,7 @@ public static class DistributorCommandLine
         RemoteUploadToolchainOption,
         RemoteStallTimeoutOption,
         RemoteMaxOutputSizeOption,
+        RemoteUploadOption,
         RemoteRaceOption,
         CacheDirOption,
         NoCacheOption,
@@ -238,6 +245,7 @@ public static class DistributorCommandLine
                     StallTimeoutSeconds = parsed.GetValue(RemoteStallTimeoutOption),
                     Race = parsed.GetValue(RemoteRaceOption),
                     MaxOutputSize = parsed.GetValue(RemoteMaxOutputSizeOption),
+                    Upload = parsed.GetValue(RemoteUploadOption),
                     DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = parsed.GetValue(CacheDirOption) }.DigestFolder,
                 }
                 : null,

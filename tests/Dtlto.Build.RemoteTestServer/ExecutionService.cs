@@ -47,7 +47,9 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             string name = "operations/" + Guid.NewGuid().ToString("N");
             await responseStream.WriteAsync(Stage(name, request, ExecutionStage.Types.Value.Queued));
 
-            // The action runs apart from the stream, so a client can also wait for it by name.
+            // The action runs apart from the stream, so a client can also wait for it by name; a
+            // server like most real ones stops it when its client goes away, and caches nothing.
+            CancellationTokenSource? abandoned = _state.FinishCancelledActions ? null : CancellationTokenSource.CreateLinkedTokenSource(_state.Stopping.Token, context.CancellationToken);
             Task<ExecuteResponse> running = ExecuteAsync(request, async () =>
             {
                 if (_state.EndExecuteStreamsEarly || context.CancellationToken.IsCancellationRequested)
@@ -60,7 +62,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
                 {
                     // The client went away; the action still runs and fills the cache.
                 }
-            });
+            }, abandoned?.Token ?? _state.Stopping.Token);
             _state.Operations[name] = running;
             if (_state.EndExecuteStreamsEarly)
                 return;
@@ -108,7 +110,7 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         await responseStream.WriteAsync(new Operation { Name = request.Name, Done = true, Response = Any.Pack(await running.WaitAsync(context.CancellationToken)) });
     }
 
-    private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, Func<Task> started)
+    private async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, Func<Task> started, CancellationToken cancellationToken)
     {
         var response = new ExecuteResponse();
         if (!request.SkipCacheLookup && _state.ActionCache.TryGetValue(ServerState.Key(request.ActionDigest), out ActionResult? cached))
@@ -121,9 +123,9 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
         var metadata = new ExecutedActionMetadata { Worker = "test-worker", QueuedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow) };
         if (_state.ExecuteStartedMarker is string marker)
             File.WriteAllText(marker, request.ActionDigest.Hash);
-        using IDisposable? worker = await _state.TakeWorkerAsync(_state.Stopping.Token);
+        using IDisposable? worker = await _state.TakeWorkerAsync(cancellationToken);
         if (_state.ExecuteDelay > TimeSpan.Zero)
-            await Task.Delay(_state.ExecuteDelay, _state.Stopping.Token);
+            await Task.Delay(_state.ExecuteDelay, cancellationToken);
         try
         {
             ProtocolAction action = ProtocolAction.Parser.ParseFrom(Need(request.ActionDigest, "the action"));
@@ -131,19 +133,19 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             if (!WorkerTakes(action.Platform))
             {
                 // No worker has this platform: the action stays queued, as on a farm without such workers.
-                await Task.Delay(Timeout.Infinite, _state.Stopping.Token);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
             }
 
             ActionResult? result;
             if (_state.Simulation is SimulatedFarm simulation)
             {
-                result = await simulation.RunAsync(_state, request.ActionDigest, command, metadata, started, _state.Stopping.Token);
+                result = await simulation.RunAsync(_state, request.ActionDigest, command, metadata, started, cancellationToken);
             }
             else
             {
                 await started();
                 metadata.WorkerStartTimestamp = Timestamp.FromDateTime(DateTime.UtcNow);
-                result = await RunAsync(action, command, metadata, _state.Stopping.Token);
+                result = await RunAsync(action, command, metadata, cancellationToken);
             }
             if (result is null)
             {
@@ -208,10 +210,12 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             {
                 await process.WaitForExitAsync(deadline.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(CancellationToken.None);
+                // Stopped at the action's timeout: the job's failure; stopped because its client went away: nothing.
+                cancellationToken.ThrowIfCancellationRequested();
                 return null;
             }
 

@@ -204,6 +204,12 @@ internal sealed class ServerState
 
     public bool ExecEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Finish an action whose client cancelled its Execute, and cache its result (true, the
+    /// default); false behaves as most real servers do: the action is stopped and fills nothing.
+    /// </summary>
+    public bool FinishCancelledActions { get; set; } = true;
+
     /// <summary>How the server misbehaves (see <see cref="RemoteTestServer.HostileFarm"/>).</summary>
     public Hostility Hostility { get; set; }
 

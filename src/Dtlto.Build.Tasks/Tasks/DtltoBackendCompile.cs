@@ -80,6 +80,9 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>The largest output a result of the farm may claim (4G, 500M, bytes); empty for 4 GiB.</summary>
     public string? RemoteMaxOutputSize { get; set; }
 
+    /// <summary>Put results compiled here in the farm's action cache; false reads it only.</summary>
+    public bool RemoteUpload { get; set; } = true;
+
     /// <summary>Let the cores granted here compile jobs that are out on the farm too.</summary>
     public bool RemoteRace { get; set; } = true;
 

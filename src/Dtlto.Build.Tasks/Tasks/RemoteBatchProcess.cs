@@ -175,6 +175,8 @@ internal static class RemoteBatchProcess
             yield return "--remote-stall-timeout=" + task.RemoteStallTimeout.ToString(CultureInfo.InvariantCulture);
         if (!task.RemoteRace)
             yield return "--remote-race=false";
+        if (!task.RemoteUpload)
+            yield return "--remote-upload=false";
         if (!string.IsNullOrEmpty(task.RemoteMaxOutputSize))
             yield return "--remote-max-output-size=" + task.RemoteMaxOutputSize;
         if (task.JobTimeoutSeconds > 0)

@@ -53,6 +53,7 @@ internal static class RemoteExecutors
                 StallTimeoutSeconds = task.RemoteStallTimeout,
                 Race = task.RemoteRace,
                 MaxOutputSize = task.RemoteMaxOutputSize,
+                Upload = task.RemoteUpload,
                 DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = task.CacheDirectory }.DigestFolder,
             };
             var remote = RemoteExecutor.Create(

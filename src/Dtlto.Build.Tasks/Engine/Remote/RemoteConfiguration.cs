@@ -60,6 +60,9 @@ public sealed class RemoteConfiguration
     /// <summary>Let idle cores here race the farm.</summary>
     public bool Race { get; init; } = true;
 
+    /// <summary>Put results compiled here in the action cache; false reads it only.</summary>
+    public bool Upload { get; init; } = true;
+
     /// <param name="warn">Receives what is allowed but unwise (a token file other users can read), never a secret.</param>
     public RemoteSettings ToSettings(Action<string>? warn = null)
     {
@@ -98,6 +101,7 @@ public sealed class RemoteConfiguration
             StatusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, stall.Ticks / 2)),
             Race = Race,
             DigestStoreFolder = DigestStoreFolder,
+            Upload = Upload,
             MaxOutputSize = string.IsNullOrWhiteSpace(MaxOutputSize) ? RemoteSettings.DefaultMaxOutputSize : ReadSize(MaxOutputSize!),
         };
     }

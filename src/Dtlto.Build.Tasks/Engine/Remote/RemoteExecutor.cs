@@ -12,6 +12,7 @@ using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Dtlto.Build.Engine.Tracing;
+using Dtlto.Build.Engine.Verification;
 using Grpc.Core;
 using Status = Grpc.Core.Status;
 
@@ -38,6 +39,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly RemoteRetry _retry;
     private readonly RemoteCas _cas;
     private readonly ActionOutputs _outputs;
+    private readonly ResultPublisher _publisher;
     private readonly RemoteTimings _timings = new();
     private readonly LocalExecutor _local = new();
     private readonly SemaphoreSlim _localSlots;
@@ -47,7 +49,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private RemoteActionBuilder? _builder;
     private bool? _reachable;
     private RemoteExecutionException? _connectionFailure;
-    private bool _updatesAccepted = true;
     private int _warnedFallback;
     private int _warnedStall;
     private int _hits;
@@ -71,6 +72,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _retry = new RemoteRetry(settings, _limit, _watch);
         _cas = new RemoteCas(_connection, _retry);
         _outputs = new ActionOutputs(_cas, _timings, settings.MaxOutputSize);
+        _publisher = new ResultPublisher(settings, _connection, _retry, _cas, warn);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
         UseDigestStore(settings);
         if (settings.Race && settings.Mode == RemoteMode.Execute)
@@ -138,6 +140,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                 parts.Add($"farm pushed back {_limit.PushBacks} times (in-flight limit fell to {_limit.Lowest})");
             if (Retries > 0)
                 parts.Add($"{Retries} calls retried");
+            // The summary is said at the end of the link: it counts the uploads of races won here once they are over.
+            _publisher.Drain();
+            if (_publisher.Published > 0)
+                parts.Add($"{_publisher.Published} results compiled here put in the action cache");
+            if (_publisher.Describe() is { Length: > 0 } stayed)
+                parts.Add(stayed);
             (long wireUp, long rawUp, long wireDown, long rawDown) = _cas.Bytes;
             if (rawUp + rawDown > 0)
                 parts.Add($"sent {wireUp / 1e6:0.0} MB, received {wireDown / 1e6:0.0} MB" +
@@ -200,8 +208,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         if (_settings.Mode == RemoteMode.CacheOnly)
         {
             ProcessResult local = await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
-            if (local.ExitCode == 0 && local.StartError is null && !local.Stopped && _updatesAccepted)
-                await PublishAsync(action, local, cancellationToken).ConfigureAwait(false);
+            if (local.ExitCode == 0 && local.StartError is null && !local.Stopped && ObjectVerifier.Problem(jobList.Resolve(job.NativeObject), jobList.TargetOf(job)) is null)
+                await _publisher.PublishAsync(action, local.Output, cancellationToken).ConfigureAwait(false);
             return local;
         }
 
@@ -211,11 +219,11 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         try
         {
             ProcessResult? farm = await RunOnFarmAsync(jobList, job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
-            return farm ?? await WonHereAsync(job, entry!).ConfigureAwait(false);
+            return farm ?? await WonHereAsync(job, action, entry!).ConfigureAwait(false);
         }
         catch (Exception e) when (entry?.Winner == RaceWinner.Here && e is OperationCanceledException or RpcException)
         {
-            return await WonHereAsync(job, entry).ConfigureAwait(false);
+            return await WonHereAsync(job, action, entry).ConfigureAwait(false);
         }
         finally
         {
@@ -228,12 +236,14 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         }
     }
 
-    private async Task<ProcessResult> WonHereAsync(BackendJob job, RaceEntry entry)
+    /// <summary>A race this machine won (its result whole and checked): the farm was told to stop, so the result goes to the action cache from here.</summary>
+    private async Task<ProcessResult> WonHereAsync(BackendJob job, RemoteAction action, RaceEntry entry)
     {
         ProcessResult result = (await entry.HereResult.ConfigureAwait(false))!;
         Interlocked.Increment(ref _wonHere);
         Interlocked.Increment(ref _compiledHere);
         Trace?.MarkJob(job, "ran", "here (won the race)");
+        _publisher.PublishInBackground(action, result.Output);
         return result;
     }
 
@@ -430,8 +440,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _cas.BatchLimit = capabilities.CacheCapabilities?.MaxBatchTotalSizeBytes ?? 0;
         _cas.CompressBatches = capabilities.CacheCapabilities?.SupportedBatchUpdateCompressors.Contains(Compressor.Types.Value.Zstd) == true;
         _cas.CompressStreams = capabilities.CacheCapabilities?.SupportedCompressors.Contains(Compressor.Types.Value.Zstd) == true;
-        _updatesAccepted = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
-        if (_settings.Mode == RemoteMode.CacheOnly && !_updatesAccepted)
+        _publisher.ServerAccepts = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
+        if (_settings.Mode == RemoteMode.CacheOnly && !_publisher.ServerAccepts && _settings.Upload)
             _warn($"the server at {_settings.Address} does not accept action results from clients; compiles run here and are not cached");
         _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
         _reachable = true;
@@ -497,40 +507,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         }
     }
 
-    /// <summary>Cache-only mode: uploads a local compile's outputs and records the result, so the next link finds it.</summary>
-    private async Task PublishAsync(RemoteAction action, ProcessResult local, CancellationToken cancellationToken)
-    {
-        var result = new ActionResult { ExitCode = 0 };
-        var blobs = new List<Blob> { action.CommandBlob, action.ActionBlob };
-        foreach (var output in action.Outputs)
-        {
-            Blob file = Blob.FromFile(output.Value, keep: false);
-            blobs.Add(file);
-            result.OutputFiles.Add(new OutputFile { Path = output.Key, Digest = file.Digest });
-        }
-
-        if (local.Output.Length > 0)
-        {
-            Blob text = Blob.FromBytes(Encoding.UTF8.GetBytes(local.Output));
-            blobs.Add(text);
-            result.StdoutDigest = text.Digest;
-        }
-
-        try
-        {
-            await _cas.UploadAsync(blobs, cancellationToken).ConfigureAwait(false);
-            var request = new UpdateActionResultRequest { InstanceName = _settings.InstanceName, ActionDigest = action.Digest, ActionResult = result, DigestFunction = DigestFunction.Types.Value.Sha256 };
-            await _retry.RunAsync(
-                () => _connection.UnaryAsync("UpdateActionResult", options => _connection.ActionCache.UpdateActionResultAsync(request, options), _connection.ShortCall, cancellationToken),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsFarmFailure(e))
-        {
-            // The object is built; only the cache missed out.
-            _warn($"could not store the result of {Path.GetFileName(action.Outputs.Values.First())} in the remote cache: {Describe(e)}");
-        }
-    }
-
     /// <summary>The farm stalled: strict links fail saying what was still waiting; others compile the rest here, with one warning.</summary>
     private async Task<ProcessResult> StalledAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
@@ -586,6 +562,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     {
         Caching.FileDigests.Store?.Save();
         _race?.Dispose();
+        _publisher.Drain();
         _watch.Dispose();
         _connection.Dispose();
         _localSlots.Dispose();

@@ -71,6 +71,9 @@ public sealed class RemoteSettings
     /// <summary>Where file digests are kept between links (see <see cref="DigestStore"/>); null to hash every file in every link.</summary>
     public string? DigestStoreFolder { get; init; }
 
+    /// <summary>Put results compiled here in the action cache (cache-only mode, races won here); false for a read-only client that never writes the team's cache.</summary>
+    public bool Upload { get; init; } = true;
+
     /// <summary>Let this machine's idle cores compile jobs that are out on the farm too; the first whole result wins.</summary>
     public bool Race { get; init; } = true;
 
