@@ -137,6 +137,11 @@ public static class DistributorCommandLine
         Description = "Neither use nor fill this machine's backend cache.",
     };
 
+    private static readonly Option<bool> CacheSharedOption = new("--cache-shared")
+    {
+        Description = "The cache folder is a team's: entries other users wrote are used too, and entries are written group-writable (default: only your own entries are used).",
+    };
+
     private static readonly Option<string?> CacheMaxSizeOption = new("--cache-max-size")
     {
         Description = "The size the backend cache is pruned to, least recently used results first: bytes, or a number with K, M, G or T (default: 10G).",
@@ -188,6 +193,7 @@ public static class DistributorCommandLine
         CacheDirOption,
         NoCacheOption,
         CacheMaxSizeOption,
+        CacheSharedOption,
         JobResultsOption,
         CMakeModuleOption,
         JobListArgument,
@@ -224,6 +230,7 @@ public static class DistributorCommandLine
                 Enabled = !parsed.GetValue(NoCacheOption),
                 Folder = parsed.GetValue(CacheDirOption),
                 MaxSize = parsed.GetValue(CacheMaxSizeOption),
+                Shared = parsed.GetValue(CacheSharedOption),
             },
             Remote = parsed.GetValue(RemoteOption) is string endpoint
                 ? new Engine.Remote.RemoteConfiguration

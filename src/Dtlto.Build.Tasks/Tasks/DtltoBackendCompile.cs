@@ -45,6 +45,9 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>The size the backend cache is pruned to (10G, 500M, bytes); empty for the default.</summary>
     public string? CacheMaxSize { get; set; }
 
+    /// <summary>The cache folder is a team's: other users' entries are used too.</summary>
+    public bool CacheShared { get; set; }
+
     /// <summary>A Remote Execution API server to run the compiles through; empty to run them here.</summary>
     public string? RemoteEndpoint { get; set; }
 
@@ -115,7 +118,7 @@ public sealed class DtltoBackendCompile : DtltoTask
         BackendCache? cache;
         try
         {
-            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize }.Open();
+            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open();
         }
         catch (FormatException e)
         {

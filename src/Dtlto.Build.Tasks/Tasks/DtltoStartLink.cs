@@ -59,6 +59,9 @@ public sealed class DtltoStartLink : LinkTask
 
     public string? CacheMaxSize { get; set; }
 
+    /// <summary>The cache folder is a team's: other users' entries are used too.</summary>
+    public bool CacheShared { get; set; }
+
     [Output]
     public ITaskItem[] BackendJobs { get; private set; } = Array.Empty<ITaskItem>();
 
@@ -161,7 +164,7 @@ public sealed class DtltoStartLink : LinkTask
         BackendCache? cache;
         try
         {
-            cache = new CacheConfiguration { Folder = CacheDirectory, MaxSize = CacheMaxSize }.Open();
+            cache = new CacheConfiguration { Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open();
         }
         catch (FormatException)
         {

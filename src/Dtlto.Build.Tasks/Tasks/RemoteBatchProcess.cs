@@ -187,6 +187,8 @@ internal static class RemoteBatchProcess
             yield return "--no-cache";
         if (!string.IsNullOrEmpty(task.CacheDirectory))
             yield return "--cache-dir=" + task.CacheDirectory;
+        if (task.CacheShared)
+            yield return "--cache-shared";
         if (!string.IsNullOrEmpty(task.CacheMaxSize))
             yield return "--cache-max-size=" + task.CacheMaxSize;
     }

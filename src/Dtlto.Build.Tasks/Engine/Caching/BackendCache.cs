@@ -18,11 +18,15 @@ public sealed class BackendCache
     /// <summary>The size a cache may grow to when none is given: 10 GiB.</summary>
     public const long DefaultMaxSize = 10L << 30;
 
-    public BackendCache(string folder, long maxSize = DefaultMaxSize)
+    /// <param name="shared">Trust every user who can write to the folder (see <see cref="CacheTrust"/>).</param>
+    public BackendCache(string folder, long maxSize = DefaultMaxSize, bool shared = false)
     {
         Folder = Path.GetFullPath(folder);
         MaxSize = maxSize;
+        Trust = new CacheTrust(shared);
     }
+
+    internal CacheTrust Trust { get; }
 
     public string Folder { get; }
 
@@ -41,6 +45,8 @@ public sealed class BackendCache
     public CacheRestore Restore(string key, IReadOnlyList<string> outputs, ObjectTarget? target)
     {
         string entry = EntryPath(key);
+        if (!Trust.MayServe(entry))
+            return CacheRestore.NotTrusted;
         CacheRestore restored;
         try
         {
@@ -66,18 +72,28 @@ public sealed class BackendCache
     public void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)
     {
         string entry = EntryPath(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+        CreateFolder(EntriesFolder);
+        CreateFolder(Path.GetDirectoryName(entry)!);
         string temporary = entry + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 CacheEntry.Write(stream, key, outputs, compilerOutput);
+            Trust.Share(temporary, folder: false);
             AtomicRename.Over(temporary, entry);
         }
         finally
         {
             QuietDelete.File(temporary);
         }
+    }
+
+    private void CreateFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+            return;
+        Directory.CreateDirectory(folder);
+        Trust.Share(folder, folder: true);
     }
 
     /// <summary>Marks an entry used now, for least-recently-used pruning; a read-only cache keeps its old stamp.</summary>

@@ -25,6 +25,8 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     // The objects this link took from the cache, with their keys and the names lld gives them, so a final link that fails on one can drop it.
     private readonly ConcurrentDictionary<string, (string Key, string[] Names)> _served = new(StringComparer.Ordinal);
     private int _hits;
+    private int _trustChecked;
+    private int _untrustedSaid;
     private int _damaged;
 
     public BackendCacheLookup(BackendCache cache) => Cache = cache;
@@ -90,6 +92,8 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     public (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job, Action<string> warn)
     {
         var clock = Stopwatch.StartNew();
+        if (Interlocked.Exchange(ref _trustChecked, 1) == 0)
+            CheckFolders(warn);
         IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
         if (_missed.TryGetValue(outputs[0], out string? known))
             return (null, known, outputs);
@@ -115,6 +119,9 @@ public sealed class BackendCacheLookup : IReportsCacheHits
                 return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true), key, outputs);
             }
 
+            if (restore.Lookup == CacheLookup.NotTrusted && Interlocked.Exchange(ref _untrustedSaid, 1) == 0)
+                warn($"the cached result of {job.Bitcode} in {Cache.Folder} belongs to another user, or others can change it, and was not used (nor are any others like it in this link); a cache whose every writer is trusted can be declared shared (--cache-shared, DtltoCacheShared)");
+
             if (restore.Lookup == CacheLookup.Damaged)
             {
                 Interlocked.Increment(ref _damaged);
@@ -124,6 +131,19 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 
         _missed[outputs[0]] = key;
         return (null, key, outputs);
+    }
+
+    /// <summary>Says once per link when the cache's folders can be written by other users (see <see cref="CacheTrust"/>).</summary>
+    private void CheckFolders(Action<string> warn)
+    {
+        foreach (string folder in new[] { Cache.Folder, Cache.EntriesFolder })
+        {
+            if (Cache.Trust.FolderProblem(folder) is string problem)
+            {
+                warn(problem + "; only entries this user wrote are used from it. Make it yours alone (chmod go-w), or declare it shared (--cache-shared, DtltoCacheShared) if every user who can write to it is trusted");
+                return;
+            }
+        }
     }
 
     /// <summary>The job's key; null when an input cannot be read.</summary>

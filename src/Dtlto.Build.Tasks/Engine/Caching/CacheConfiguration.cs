@@ -13,13 +13,16 @@ public sealed class CacheConfiguration
     /// <summary>The largest the cache may grow, as <see cref="CacheSize"/> reads it; empty for <see cref="BackendCache.DefaultMaxSize"/>.</summary>
     public string? MaxSize { get; set; }
 
+    /// <summary>The cache is a team's: every user who can write to it is trusted (DtltoCacheShared, --cache-shared).</summary>
+    public bool Shared { get; set; }
+
     /// <summary>The cache asked for, null when it is off; throws <see cref="FormatException"/> for a size that is not one.</summary>
     public BackendCache? Open()
     {
         long maxSize = string.IsNullOrWhiteSpace(MaxSize) ? BackendCache.DefaultMaxSize : CacheSize.Parse(MaxSize!);
         // File digests are kept in the cache folder, so unchanged bitcode and compilers are not hashed again.
         FileDigests.UseStore(DigestFolder);
-        return Enabled ? new BackendCache(DigestFolder, maxSize) : null;
+        return Enabled ? new BackendCache(DigestFolder, maxSize, Shared) : null;
     }
 
     /// <summary>The folder of the cache asked for, where file digests are kept too (with the cache off as well).</summary>

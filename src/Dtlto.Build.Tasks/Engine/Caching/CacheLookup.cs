@@ -8,6 +8,9 @@ public enum CacheLookup
 
     /// <summary>An entry that could not be trusted (see <see cref="CacheRestore.Damage"/>): it was removed and nothing of it used.</summary>
     Damaged,
+
+    /// <summary>An entry of another user, or one others can change, in a cache not declared shared: left alone and not used.</summary>
+    NotTrusted,
 }
 
 /// <summary>The outcome of <see cref="BackendCache.Restore"/>.</summary>
@@ -29,6 +32,8 @@ public readonly struct CacheRestore
     public string? Damage { get; }
 
     public static CacheRestore Miss { get; } = new(CacheLookup.Miss, "", null);
+
+    public static CacheRestore NotTrusted { get; } = new(CacheLookup.NotTrusted, "", null);
 
     public static CacheRestore Hit(string compilerOutput) => new(CacheLookup.Hit, compilerOutput, null);
 
