@@ -26,6 +26,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     private readonly ConcurrentDictionary<string, (string Key, string[] Names)> _served = new(StringComparer.Ordinal);
     private int _hits;
     private int _trustChecked;
+    private int _sideOutputsSaid;
     private int _untrustedSaid;
     private int _damaged;
 
@@ -97,6 +98,14 @@ public sealed class BackendCacheLookup : IReportsCacheHits
         IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
         if (_missed.TryGetValue(outputs[0], out string? known))
             return (null, known, outputs);
+        if (SideOutputs.Reason(jobList.CommandFor(job)) is string writesMore)
+        {
+            // A hit would bring back the object alone: the job compiles, and nothing of it is kept.
+            if (Interlocked.Exchange(ref _sideOutputsSaid, 1) == 0)
+                warn($"backend compiles of this link are not cached: {writesMore}, which lld's job list does not name");
+            _missed[outputs[0]] = null;
+            return (null, null, outputs);
+        }
 
         string? key = KeyOf(jobList, job);
         if (key is not null)

@@ -51,6 +51,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private RemoteExecutionException? _connectionFailure;
     private int _warnedFallback;
     private int _warnedStall;
+    private int _warnedSideOutputs;
     private int _hits;
     private int _executed;
     private int _compiledHere;
@@ -169,6 +170,13 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                 return await FallBackAsync(jobList, job, null, cancellationToken).ConfigureAwait(false);
             if (_watch.IsStalled)
                 return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+
+            if (SideOutputs.Reason(jobList.CommandFor(job)) is string writesMore)
+            {
+                if (Interlocked.Exchange(ref _warnedSideOutputs, 1) == 0)
+                    _warn($"backend compiles of this link run on this machine: {writesMore}, which lld's job list does not name and a farm would not bring back");
+                return await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+            }
 
             (RemoteAction? action, string? reason) = _builder!.Build(jobList, job);
             if (action is null)
