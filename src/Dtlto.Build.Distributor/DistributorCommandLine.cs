@@ -153,6 +153,12 @@ public static class DistributorCommandLine
         Description = "Print the path of the CMake module Dtlto.cmake (for -DCMAKE_PROJECT_INCLUDE=) and exit.",
     };
 
+    // Handled before parsing (Program.Main), as it needs no job list; here for --help.
+    private static readonly Option<bool> CheckObjectsOption = new("--check-objects")
+    {
+        Description = "Check the objects named after it ([--target=TRIPLE] FILE...) as every backend result is checked before it is kept or used, print each verdict and its cost, and exit (1 if one fails).",
+    };
+
     private static readonly Option<bool> JobResultsOption = new("--job-results")
     {
         Description = "Write one line of JSON per finished job, and the summary, to standard output (for a build that runs its jobs through this program).",
@@ -196,6 +202,7 @@ public static class DistributorCommandLine
         CacheSharedOption,
         JobResultsOption,
         CMakeModuleOption,
+        CheckObjectsOption,
         JobListArgument,
     };
 

@@ -33,6 +33,10 @@ public static class Program
             return ExitCodes.Success;
         }
 
+        // Not a link: the object check on files of the user's.
+        if (args.Length > 0 && args[0] == ObjectCheckCommand.Name)
+            return ObjectCheckCommand.Run(args[1..]);
+
         ParseResult parsed = DistributorCommandLine.Parse(args);
         if (DistributorCommandLine.Problem(parsed) is string problem)
             return Fail(ExitCodes.Usage, $"{problem} (try --help)");

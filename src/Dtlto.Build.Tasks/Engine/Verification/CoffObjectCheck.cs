@@ -1,3 +1,5 @@
+using System;
+
 namespace Dtlto.Build.Engine.Verification;
 
 /// <summary>
@@ -21,119 +23,92 @@ internal static class CoffObjectCheck
     private static bool IsMachine(ulong machine) => machine is 0x8664 or 0x14C or 0xAA64 or 0x1C4 or 0xA641 or 0xA64E;
 
     /// <summary>Whether the first bytes are a COFF object header (regular, or bigobj's).</summary>
-    public static bool IsCoff(byte[] h) => IsBigObj(h) || (h.Length >= 20 && IsMachine(ObjectBytes.UInt(h, 0, 2, little: true)));
+    public static bool IsCoff(ReadOnlySpan<byte> h) => IsBigObj(h) || (h.Length >= 20 && IsMachine(ObjectBytes.U16(h, 0, little: true)));
 
-    private static bool IsBigObj(byte[] h)
-    {
-        if (h.Length < 56 || ObjectBytes.UInt(h, 0, 2, true) != 0 || ObjectBytes.UInt(h, 2, 2, true) != 0xFFFF || ObjectBytes.UInt(h, 4, 2, true) < 2)
-            return false;
-        for (int i = 0; i < 16; i++)
-        {
-            if (h[12 + i] != BigObjClass[i])
-                return false;
-        }
+    private static bool IsBigObj(ReadOnlySpan<byte> h) =>
+        h.Length >= 56 && ObjectBytes.U16(h, 0, true) == 0 && ObjectBytes.U16(h, 2, true) == 0xFFFF && ObjectBytes.U16(h, 4, true) >= 2 && h.Slice(12, 16).SequenceEqual(BigObjClass);
 
-        return true;
-    }
-
-    public static ObjectProblem? Check(ObjectBytes file, byte[] h, ObjectTarget target)
+    public static ObjectProblem? Check(ObjectBytes file, ReadOnlySpan<byte> h, ObjectTarget target)
     {
         bool big = IsBigObj(h);
-        ulong U(long at, int size) => ObjectBytes.UInt(h, at, size, little: true);
-        ulong machine = big ? U(6, 2) : U(0, 2);
-        ulong sectionCount = big ? U(44, 4) : U(2, 2);
-        ulong symbolTable = big ? U(48, 4) : U(8, 4);
-        ulong symbolCount = big ? U(52, 4) : U(12, 4);
+        ulong machine = ObjectBytes.U16(h, big ? 6 : 0, true);
+        ulong sectionCount = big ? ObjectBytes.U32(h, 44, true) : ObjectBytes.U16(h, 2, true);
+        ulong symbolTable = ObjectBytes.U32(h, big ? 48 : 8, true);
+        ulong symbolCount = ObjectBytes.U32(h, big ? 52 : 12, true);
         ulong headerSize = big ? 56UL : 20UL;
         ulong symbolSize = big ? 20UL : 18UL;
         if (target.CoffMachine is ushort wanted && machine != wanted)
             return ObjectProblem.Invalid($"a COFF object for machine 0x{machine:x}, not 0x{wanted:x} ({target})");
-        if (!big && U(16, 2) != 0)
+        if (!big && ObjectBytes.U16(h, 16, true) != 0)
             return ObjectProblem.Invalid("a COFF object with an optional header (an image, not an object)");
-
-        byte[]? table = file.Read(headerSize, sectionCount * 40);
-        if (table is null)
+        if (!file.Holds(headerSize, sectionCount * 40))
             return ObjectProblem.Truncated($"the section table ({sectionCount} entries) ends past the end of the file");
+        ReadOnlySpan<byte> table = file.Span(headerSize, sectionCount * 40);
 
         // The string table follows the symbol table and starts with its own size.
-        ulong stringTable = 0;
         ulong stringsSize = 0;
         if (symbolTable != 0)
         {
             if (symbolCount > (ulong)file.Length / symbolSize || !file.Holds(symbolTable, (symbolCount * symbolSize) + 4))
                 return ObjectProblem.Truncated($"the symbol table ({symbolCount} entries) ends past the end of the file");
-            stringTable = symbolTable + (symbolCount * symbolSize);
-            stringsSize = ObjectBytes.UInt(file.Read(stringTable, 4)!, 0, 4, little: true);
-            if (stringsSize < 4 || !file.Holds(stringTable, stringsSize))
-                return stringsSize < 4 ? ObjectProblem.Invalid("the string table's size is smaller than its own size field") : ObjectProblem.Truncated("the string table ends past the end of the file");
+            ulong stringTable = symbolTable + (symbolCount * symbolSize);
+            stringsSize = ObjectBytes.U32(file.Span(stringTable, 4), 0, true);
+            if (stringsSize < 4)
+                return ObjectProblem.Invalid("the string table's size is smaller than its own size field");
+            if (!file.Holds(stringTable, stringsSize))
+                return ObjectProblem.Truncated("the string table ends past the end of the file");
         }
 
-        var relocationTables = new (ulong Offset, ulong Count)[sectionCount];
-        for (ulong i = 0; i < sectionCount; i++)
+        for (int i = 0; i < (int)sectionCount; i++)
         {
-            long at = (long)(i * 40);
-            ulong S(long offset, int size) => ObjectBytes.UInt(table, at + offset, size, little: true);
-            ulong rawSize = S(16, 4);
-            ulong rawData = S(20, 4);
-            ulong relocations = S(24, 4);
-            ulong relocationCount = S(32, 2);
-            uint characteristics = (uint)S(36, 4);
-            if (table[at] == (byte)'/' && ParseNameOffset(table, at) is ulong nameOffset && nameOffset >= stringsSize)
+            ReadOnlySpan<byte> section = table.Slice(i * 40, 40);
+            ulong rawSize = ObjectBytes.U32(section, 16, true);
+            ulong rawData = ObjectBytes.U32(section, 20, true);
+            ulong relocations = ObjectBytes.U32(section, 24, true);
+            ulong relocationCount = ObjectBytes.U16(section, 32, true);
+            uint characteristics = (uint)ObjectBytes.U32(section, 36, true);
+            if (section[0] == (byte)'/' && NameOffset(section) is ulong nameOffset && nameOffset >= stringsSize)
                 return ObjectProblem.Invalid($"the name of section {i + 1} lies outside the string table");
             if ((characteristics & UninitializedData) == 0 && rawData != 0 && !file.Holds(rawData, rawSize))
                 return ObjectProblem.Truncated($"section {i + 1} ends past the end of the file");
-            if ((characteristics & RelocationOverflow) != 0 && relocationCount == 0xFFFF)
+            bool overflow = (characteristics & RelocationOverflow) != 0 && relocationCount == 0xFFFF;
+            if (overflow)
             {
                 // The real count is the first relocation's VirtualAddress, and counts that entry too.
-                byte[]? firstRelocation = file.Read(relocations, 10);
-                if (firstRelocation is null)
+                if (!file.Holds(relocations, 10))
                     return ObjectProblem.Truncated($"the relocations of section {i + 1} end past the end of the file");
-                relocationCount = ObjectBytes.UInt(firstRelocation, 0, 4, little: true);
+                relocationCount = ObjectBytes.U32(file.Span(relocations, 10), 0, true);
             }
 
-            if (relocationCount > 0 && !file.Holds(relocations, relocationCount * 10))
-                return ObjectProblem.Truncated($"the relocations of section {i + 1} end past the end of the file");
-            relocationTables[i] = (relocations, relocationCount);
-        }
-
-        if (symbolTable != 0)
-        {
-            ObjectProblem? problem = CheckSymbols(file.Read(symbolTable, symbolCount * symbolSize)!, symbolCount, symbolSize, big, sectionCount, stringsSize);
-            if (problem is not null)
-                return problem;
-        }
-
-        for (ulong i = 0; i < sectionCount; i++)
-        {
-            (ulong offset, ulong count) = relocationTables[i];
-            if (count == 0)
+            if (relocationCount == 0)
                 continue;
-            byte[] relocations = file.Read(offset, count * 10)!;
-            for (ulong r = 0; r < count; r++)
+            if (!file.Holds(relocations, relocationCount * 10))
+                return ObjectProblem.Truncated($"the relocations of section {i + 1} end past the end of the file");
+            ReadOnlySpan<byte> entries = file.Span(relocations, relocationCount * 10);
+            // The overflow marker entry is no relocation of its own.
+            for (int at = overflow ? 10 : 0, r = overflow ? 1 : 0; at < entries.Length; at += 10, r++)
             {
-                // The overflow marker entry is no relocation of its own.
-                if (r == 0 && count > 0xFFFF)
-                    continue;
-                ulong symbol = ObjectBytes.UInt(relocations, (long)(r * 10) + 4, 4, little: true);
+                ulong symbol = ObjectBytes.U32(entries, at + 4, true);
                 if (symbol >= symbolCount)
                     return ObjectProblem.Invalid($"relocation {r} of section {i + 1} names symbol {symbol} of {symbolCount}");
             }
         }
 
-        return null;
+        return symbolTable == 0 ? null : CheckSymbols(file.Span(symbolTable, symbolCount * symbolSize), (int)symbolSize, big, sectionCount, stringsSize);
     }
 
-    private static ObjectProblem? CheckSymbols(byte[] symbols, ulong count, ulong size, bool big, ulong sections, ulong stringsSize)
+    private static ObjectProblem? CheckSymbols(ReadOnlySpan<byte> symbols, int size, bool big, ulong sections, ulong stringsSize)
     {
-        for (ulong i = 0; i < count; i++)
+        int count = symbols.Length / size;
+        for (int i = 0; i < count; i++)
         {
-            long at = (long)(i * size);
-            if (ObjectBytes.UInt(symbols, at, 4, little: true) == 0 && ObjectBytes.UInt(symbols, at + 4, 4, little: true) >= stringsSize)
+            ReadOnlySpan<byte> symbol = symbols.Slice(i * size, size);
+            if (ObjectBytes.U32(symbol, 0, true) == 0 && ObjectBytes.U32(symbol, 4, true) >= stringsSize)
                 return ObjectProblem.Invalid($"symbol {i} has a name outside the string table");
-            long section = big ? (int)ObjectBytes.UInt(symbols, at + 12, 4, little: true) : (short)ObjectBytes.UInt(symbols, at + 12, 2, little: true);
+            long section = big ? (int)ObjectBytes.U32(symbol, 12, true) : (short)ObjectBytes.U16(symbol, 12, true);
             if (section < -2 || section > (long)sections)
                 return ObjectProblem.Invalid($"symbol {i} is defined in section {section}, which does not exist");
-            ulong auxiliary = symbols[at + (big ? 19 : 17)];
+            int auxiliary = symbol[size - 1];
             if (auxiliary > count - i - 1)
                 return ObjectProblem.Invalid($"symbol {i} has {auxiliary} auxiliary records past the end of the symbol table");
             i += auxiliary;
@@ -143,12 +118,12 @@ internal static class CoffObjectCheck
     }
 
     /// <summary>The string table offset of a long section name ("/123"); null for a name in another form.</summary>
-    private static ulong? ParseNameOffset(byte[] table, long at)
+    private static ulong? NameOffset(ReadOnlySpan<byte> section)
     {
         ulong value = 0;
         int digits = 0;
-        for (int k = 1; k < 8 && table[at + k] is >= (byte)'0' and <= (byte)'9'; k++, digits++)
-            value = (value * 10) + (ulong)(table[at + k] - '0');
+        for (int k = 1; k < 8 && section[k] is >= (byte)'0' and <= (byte)'9'; k++, digits++)
+            value = (value * 10) + (ulong)(section[k] - '0');
         return digits > 0 ? value : null;
     }
 }

@@ -22,7 +22,7 @@ public static class ObjectVerifier
             using var file = new ObjectBytes(path);
             if (file.Length == 0)
                 return ObjectProblem.Empty;
-            byte[] start = file.Read(0, (ulong)Math.Min(file.Length, 64))!;
+            ReadOnlySpan<byte> start = file.Span(0, (ulong)Math.Min(file.Length, 64));
             if (ElfObjectCheck.IsElf(start))
                 return target.Format == ObjectFormat.Coff ? ObjectProblem.Invalid($"an ELF object, not the COFF object {target} needs") : ElfObjectCheck.Check(file, start, target);
             if (CoffObjectCheck.IsCoff(start))
@@ -44,9 +44,9 @@ public static class ObjectVerifier
         }
     }
 
-    private static string Describe(byte[] start)
+    private static string Describe(ReadOnlySpan<byte> start)
     {
         int shown = Math.Min(start.Length, 4);
-        return BitConverter.ToString(start, 0, shown).Replace("-", " ").ToLowerInvariant();
+        return BitConverter.ToString(start.Slice(0, shown).ToArray()).Replace("-", " ").ToLowerInvariant();
     }
 }
