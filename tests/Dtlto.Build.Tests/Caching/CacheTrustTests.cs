@@ -21,9 +21,9 @@ public sealed class CacheTrustTests
 
     private static (int Hits, int Compiled) Counts(CommandResult link)
     {
-        Match match = Regex.Match(link.StandardError, @"5 backend jobs, \d+ workers, (\d+) cache hits \(\d+ local, (\d+) compiled");
-        Assert.IsTrue(match.Success, link.ToString());
-        return (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value));
+        (int jobs, int hits, _, int compiled) = CacheCounts.Of(link.StandardError);
+        Assert.AreEqual(5, jobs);
+        return (hits, compiled);
     }
 
     [TestMethod]

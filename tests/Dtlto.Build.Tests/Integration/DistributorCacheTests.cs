@@ -12,9 +12,9 @@ public sealed class DistributorCacheTests
 {
     private static (int Hits, int Local, int Compiled) Summary(CommandResult link)
     {
-        Match match = Regex.Match(link.StandardError, @"5 backend jobs, \d+ workers, (\d+) cache hits \((\d+) local, (\d+) compiled");
-        Assert.IsTrue(match.Success, link.ToString());
-        return (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[3].Value));
+        (int jobs, int hits, int local, int compiled) = CacheCounts.Of(link.StandardError);
+        Assert.AreEqual(5, jobs);
+        return (hits, local, compiled);
     }
 
     [TestMethod]

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
 using Dtlto.Build.Tests.Integration;
 using Dtlto.Build.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -42,9 +41,7 @@ public sealed class PoisonedCacheTests
         // Had the garbage been kept, this link would have been served it and lld would have failed on it.
         ThinLtoBuild.Expect(healed, "the link with a sound compiler");
         Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
-        Match summary = Regex.Match(healed.StandardError, @"5 backend jobs, \d+ workers, (\d+) cache hits \((\d+) local, (\d+) compiled");
-        Assert.IsTrue(summary.Success, healed.StandardError);
-        Assert.IsGreaterThanOrEqualTo(1, int.Parse(summary.Groups[3].Value), "at least the module whose result was garbage compiles again: " + healed.StandardError);
+        Assert.IsGreaterThanOrEqualTo(1, CacheCounts.Of(healed.StandardError).Compiled, "at least the module whose result was garbage compiles again: " + healed.StandardError);
     }
 
     [TestMethod]

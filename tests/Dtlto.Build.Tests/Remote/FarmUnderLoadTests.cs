@@ -102,7 +102,7 @@ public sealed class FarmUnderLoadTests
         Assert.AreNotEqual(0, strict.ExitCode);
         Assert.IsLessThan(30.0, strictTook.TotalSeconds, "the link stops waiting at the stall timeout");
         StringAssert.Contains(strict.StandardError, "no action came back from the remote execution server at");
-        StringAssert.Contains(strict.StandardError, "for 3 s (5 queued, 0 executing, 0 waiting here; platform OSFamily=Windows); is there a worker for that platform?");
+        StringAssert.Contains(strict.StandardError, "for 3 s (platform OSFamily=Windows; 5 queued, 0 executing, 0 waiting here; is there a worker for that platform?)");
         StringAssert.Contains(strict.StandardError, "dtlto-distributor: waiting for the farm: 5 queued, 0 executing, 0 waiting here", "a status line while the actions wait");
         Assert.IsFalse(File.Exists(dir.File("strict")));
 

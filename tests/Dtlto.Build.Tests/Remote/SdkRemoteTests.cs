@@ -160,7 +160,8 @@ public sealed class SdkRemoteTests
         Assert.AreNotEqual(0, stalled.ExitCode);
         StringAssert.Contains(stalled.StandardOutput, "error DTLTO3101");
         StringAssert.Contains(stalled.StandardOutput, "no action came back from the remote execution server");
-        StringAssert.Contains(stalled.StandardOutput, "platform OSFamily=Windows); is there a worker for that platform?");
+        StringAssert.Contains(stalled.StandardOutput, "(platform OSFamily=Windows; ");
+        StringAssert.Contains(stalled.StandardOutput, " queued, 0 executing, 0 waiting here; is there a worker for that platform?)");
         StringAssert.Contains(stalled.StandardOutput, "waiting for the farm: ", "a status line while the actions wait");
         Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/strict")));
 

@@ -17,18 +17,11 @@ namespace Dtlto.Build.Tests.Sdk;
 [TestClass]
 public sealed class SdkBackendCacheTests
 {
-    private static readonly Regex Summary = new(@"Backend compiles: (\d+) backend jobs, \d+ workers, (\d+) cache hits \((\d+) local, (\d+) compiled");
 
     private static void AssertBuilt(CommandResult build) => Assert.AreEqual(0, build.ExitCode, build.ToString());
 
     /// <summary>Jobs, hits, local hits and compiles from the build's summary line.</summary>
-    private static (int Jobs, int Hits, int Local, int Compiled) Counts(CommandResult build)
-    {
-        Match match = Summary.Match(build.StandardOutput);
-        Assert.IsTrue(match.Success, build.StandardOutput);
-        int Group(int i) => int.Parse(match.Groups[i].Value);
-        return (Group(1), Group(2), Group(3), Group(4));
-    }
+    private static (int Jobs, int Hits, int Local, int Compiled) Counts(CommandResult build) => CacheCounts.Of(build.StandardOutput);
 
     /// <summary>Lines matching a pattern in the build's log, not in the summary of warnings MSBuild repeats at its end.</summary>
     private static int Warnings(CommandResult build, string pattern)

@@ -14,6 +14,12 @@ internal enum FarmStage
 
     /// <summary>Running on a worker.</summary>
     Executing,
+
+    /// <summary>Its inputs going to the server.</summary>
+    Uploading,
+
+    /// <summary>Its outputs coming back from the server.</summary>
+    Downloading,
 }
 
 /// <summary>The stage of one action, moved only by that action's own flow (see <see cref="FarmWatch.Move"/>).</summary>

@@ -21,7 +21,7 @@ internal sealed class FarmWatch : IDisposable
     private readonly Func<string> _describeLimit;
     private readonly CancellationTokenSource _stalled = new();
     private readonly Timer _timer;
-    private readonly int[] _stages = new int[4];
+    private readonly int[] _stages = new int[6];
     private long _lastCompleted = Stopwatch.GetTimestamp();
     private long _lastAnswer = Stopwatch.GetTimestamp();
     private long _lastStatus = Stopwatch.GetTimestamp();
@@ -44,7 +44,7 @@ internal sealed class FarmWatch : IDisposable
 
     public bool IsStalled => _stalled.IsCancellationRequested;
 
-    /// <summary>What was waiting when the farm stalled; null before.</summary>
+    /// <summary>What was waiting when the farm stalled, and what that most likely means; null before.</summary>
     public string? StallDescription => Volatile.Read(ref _stallDescription);
 
     /// <summary>Time since an action last came back from the farm (or since actions went out, when none was out).</summary>
@@ -92,8 +92,18 @@ internal sealed class FarmWatch : IDisposable
     }
 
     /// <summary>The counts in words: "3 queued, 1 executing, 12 waiting here".</summary>
-    public string DescribeWaiting() =>
-        $"{Count(FarmStage.Queued)} queued, {Count(FarmStage.Executing)} executing, {Count(FarmStage.WaitingHere)} waiting here";
+    public string DescribeWaiting()
+    {
+        string counts = $"{Count(FarmStage.Queued)} queued, {Count(FarmStage.Executing)} executing, {Count(FarmStage.WaitingHere)} waiting here";
+        int uploading = Count(FarmStage.Uploading), downloading = Count(FarmStage.Downloading);
+        return counts + (uploading > 0 ? $", {uploading} uploading" : "") + (downloading > 0 ? $", {downloading} downloading" : "");
+    }
+
+    /// <summary>What a stall most likely means, from where the actions stand.</summary>
+    private string StallHint() =>
+        Count(FarmStage.Uploading) + Count(FarmStage.Downloading) > 0 ? "the server stopped answering the transfers of inputs or outputs"
+        : Count(FarmStage.Queued) > 0 && Count(FarmStage.Executing) == 0 ? "is there a worker for that platform?"
+        : "the farm stopped answering";
 
     private void Check()
     {
@@ -109,7 +119,7 @@ internal sealed class FarmWatch : IDisposable
         TimeSpan quiet = SinceCompletion;
         if (quiet >= _stallTimeout)
         {
-            Volatile.Write(ref _stallDescription, DescribeWaiting());
+            Volatile.Write(ref _stallDescription, DescribeWaiting() + "; " + StallHint());
             _stalled.Cancel();
             return;
         }

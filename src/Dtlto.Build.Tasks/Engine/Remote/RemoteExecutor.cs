@@ -264,6 +264,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         try
         {
             DateTime uploadStart = DateTime.UtcNow;
+            _watch.Move(stage, FarmStage.Uploading);
             await _cas.UploadAsync(action.Blobs, cancellationToken).ConfigureAwait(false);
             _timings.Uploaded(job, uploadStart, DateTime.UtcNow);
             ExecuteResponse response;
@@ -280,7 +281,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             }
 
             completed = true;
-            _watch.Move(stage, FarmStage.None);
+            _watch.Move(stage, FarmStage.Downloading);
             if (entry is not null)
                 _race!.FarmReturned(entry);
             bool Claim() => entry?.TryWin(RaceWinner.Farm) ?? true;
@@ -519,7 +520,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private async Task<ProcessResult> StalledAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
         string why = $"no action came back from the remote execution server at {_settings.Address} for {_settings.StallTimeout.TotalSeconds:0.#} s " +
-            $"({_watch.StallDescription}; platform {DescribePlatform()}); is there a worker for that platform?";
+            $"(platform {DescribePlatform()}; {_watch.StallDescription})";
         if (_settings.Strict)
             throw new RemoteExecutionException(why);
         if (Interlocked.Exchange(ref _warnedStall, 1) == 0)
