@@ -91,9 +91,10 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
             return run;
         Interlocked.Increment(ref _ranBehind);
         // Only what passes the object check is kept: a compiler that exited 0 after writing garbage must not poison later links.
-        if (key is not null && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is null)
-            Store(key, outputs, run.Output);
-        return run;
+        if (key is null || (!run.ObjectChecked && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is not null))
+            return run;
+        Store(key, outputs, run.Output);
+        return run.ObjectChecked ? run : run.WithObjectChecked();
     }
 
     private void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)

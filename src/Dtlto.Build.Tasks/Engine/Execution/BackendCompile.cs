@@ -125,6 +125,8 @@ public sealed class BackendCompile
         ObjectTarget target = ObjectTarget.OfCommand(command);
         foreach (string output in job.Outputs)
         {
+            if (run.ObjectChecked && output == job.NativeObject)
+                continue;
             if (ObjectVerifier.Problem(jobList.Resolve(output), target) is ObjectProblem problem)
                 return Result(JobStatus.Failed, (run.FromCache ? "its result from a cache " : "the compiler exited with code 0 but ") + problem.AsWrittenBy(output));
         }

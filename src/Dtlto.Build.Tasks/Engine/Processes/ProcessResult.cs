@@ -32,6 +32,16 @@ public sealed class ProcessResult
     /// <summary>Where the process ran when not here, in words ("the farm (worker w-12)"); null for this machine.</summary>
     public string? RanOn { get; }
 
+    /// <summary>
+    /// The job's object already passed the object check on its way here (restored from a cache,
+    /// taken from a farm, or checked before it was stored), so the backend compile need not read
+    /// it again.
+    /// </summary>
+    public bool ObjectChecked { get; init; }
+
+    /// <summary>The same result, its object checked.</summary>
+    public ProcessResult WithObjectChecked() => new(ExitCode, Output, Elapsed, Stopped, StartError, FromCache, RanOn) { ObjectChecked = true };
+
     /// <summary>No process ran: the result came from a cache (this machine's or a farm's).</summary>
     public bool FromCache { get; }
 }

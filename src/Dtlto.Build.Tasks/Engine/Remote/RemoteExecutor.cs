@@ -210,7 +210,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             Interlocked.Increment(ref _hits);
             Trace?.MarkJob(job, "ran", "action cache");
-            return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true);
+            return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true) { ObjectChecked = true };
         }
 
         if (_settings.Mode == RemoteMode.CacheOnly)
@@ -304,7 +304,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
             Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
             Trace?.MarkJob(job, "ran", response.CachedResult ? "action cache (through Execute)" : "the farm");
-            return new ProcessResult(0, output, stopwatch.Elapsed, false, null);
+            return new ProcessResult(0, output, stopwatch.Elapsed, false, null) { ObjectChecked = true };
         }
         finally
         {
