@@ -36,7 +36,7 @@ public sealed class BuildCancellationTests
         Assert.IsNotNull(ended, "the build ends within seconds of Ctrl+C");
         Assert.AreNotEqual(0, ended.ExitCode);
         CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.StillMentioning(workspace.Path, TimeSpan.FromSeconds(5)), ended.StandardOutput);
-        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning("sleep 30"));
+        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning(Scripts.Sleeper(workspace.Path)), "the sleeping faults are gone too");
         Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")), "no program that looks built");
         CollectionAssert.AreEqual(Array.Empty<string>(), Directory.GetFiles(workspace.File("app/bin/Release")), "no temporaries");
 
@@ -53,7 +53,7 @@ public sealed class BuildCancellationTests
         // FAULT_SLOW_LINK (the next build) it runs lld at once.
         CancelDuringPhase("", "--ld-path={dir}/slow-lld.sh", workspace =>
         {
-            Scripts.Write(workspace.File("slow-lld.sh"), $"if [ -n \"$FAULT_SLOW_LINK\" ]; then touch \"$FAULT_STARTED\"; sleep 30; fi\nexec {Toolchain.BinDirectory}/ld.lld \"$@\"\n");
+            Scripts.Write(workspace.File("slow-lld.sh"), $"if [ -n \"$FAULT_SLOW_LINK\" ]; then \"{Scripts.Sleeper(workspace.Path)}\" 30 & sleeper=$!; touch \"$FAULT_STARTED\"; wait $sleeper; fi\nexec {Toolchain.BinDirectory}/ld.lld \"$@\"\n");
             return new() { ["FAULT_SLOW_LINK"] = "1" };
         });
     }
@@ -76,7 +76,7 @@ public sealed class BuildCancellationTests
         CancelDuringPhase("<DtltoDistributorHost>{dir}/slow-host.sh</DtltoDistributorHost>", "", workspace =>
         {
             string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            Scripts.Write(workspace.File("slow-host.sh"), $"\"{dotnet}\" \"$@\"\nstatus=$?\nif [ -n \"$FAULT_SLOW_FINAL\" ]; then touch \"$FAULT_STARTED\"; sleep 30; fi\nexit $status\n");
+            Scripts.Write(workspace.File("slow-host.sh"), $"\"{dotnet}\" \"$@\"\nstatus=$?\nif [ -n \"$FAULT_SLOW_FINAL\" ]; then \"{Scripts.Sleeper(workspace.Path)}\" 30 & sleeper=$!; touch \"$FAULT_STARTED\"; wait $sleeper; fi\nexit $status\n");
             return new() { ["FAULT_SLOW_FINAL"] = "1" };
         });
     }

@@ -42,7 +42,7 @@ public sealed class LinkerKilledTests
         Assert.IsNotNull(ended, "the clang driver ends once lld is gone");
         Assert.AreNotEqual(0, ended.ExitCode);
         CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.StillMentioning(dir.Path, Patience), "the distributor and its compiles stop");
-        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning("sleep 30"));
+        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning(Scripts.Sleeper(dir.Path)), "the sleeping compile is gone too");
         Assert.IsFalse(File.Exists(dir.File("app")));
     }
 
@@ -68,7 +68,7 @@ public sealed class LinkerKilledTests
         Assert.AreNotEqual(0, ended.ExitCode);
         StringAssert.Contains(ended.StandardOutput, "error DTLTO3104: lld ended while the backend compiles ran");
         CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.StillMentioning(workspace.Path, Patience, except: "dotnet build"));
-        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning("sleep 30"));
+        CollectionAssert.AreEqual(Array.Empty<string>(), ProcessTable.Mentioning(Scripts.Sleeper(workspace.Path)), "the sleeping compile is gone too");
         Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")));
         Assert.IsEmpty(Directory.GetFiles(workspace.File("app/bin/Release")).Where(f => !f.EndsWith("/app")).ToArray(), "no temporaries of the dead link");
     }
