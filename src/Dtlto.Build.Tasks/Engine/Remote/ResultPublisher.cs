@@ -88,7 +88,8 @@ internal sealed class ResultPublisher
         Task[] pending;
         lock (_pending)
             pending = _pending.ToArray();
-        Task.WaitAll(pending);
+        // Each upload says its own failure; waiting must not throw it again.
+        Task.WhenAll(pending).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
     }
 
     private async Task UploadAsync(RemoteAction action, string output, CancellationToken cancellationToken)
@@ -118,9 +119,10 @@ internal sealed class ResultPublisher
                 cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _published);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is Grpc.Core.RpcException or RemoteExecutionException or IOException or System.Net.Http.HttpRequestException))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // The object is built; only the cache missed out. Said once for the link.
+            // Publishing is a courtesy to the next link: whatever stops it, the object is built and
+            // only the cache missed out. Said once for the link.
             Interlocked.Increment(ref _failed);
             if (Interlocked.Exchange(ref _warned, 1) == 0)
                 _warn($"could not store the result of {Path.GetFileName(action.Outputs.Values.First())} in the remote cache: {e.Message}");
