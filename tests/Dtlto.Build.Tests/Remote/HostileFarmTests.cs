@@ -32,7 +32,7 @@ public sealed class HostileFarmTests
     /// <summary>What a link against the farm did; the programs' outputs are null when there is no program.</summary>
     private sealed record Outcome(CommandResult Link, double Seconds, double PeakMb, string? Program, CommandResult Again, string? ProgramAfter);
 
-    private static async Task<Outcome> LinkAgainst(string endpoint, bool strict, Action<ServerState>? configure = null)
+    private static async Task<Outcome> LinkAgainst(string endpoint, bool strict)
     {
         using var dir = new TestDirectory();
         (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);

@@ -20,8 +20,6 @@ namespace Dtlto.Build.Engine.Remote;
 /// </summary>
 internal sealed class CasReader
 {
-    private const int DigestsPerBatchOverhead = 160;
-
     private readonly RemoteConnection _connection;
     private readonly RemoteRetry _retry;
     private readonly Func<long> _batchPayload;
@@ -36,7 +34,7 @@ internal sealed class CasReader
         _retry = retry;
         _batchPayload = batchPayload;
         _received = received;
-        _batch = new Coalescer<Digest, Func<byte[]>>(BatchReadAsync, d => d.SizeBytes + DigestsPerBatchOverhead, batchPayload, callsAtOnce);
+        _batch = new Coalescer<Digest, Func<byte[]>>(BatchReadAsync, d => d.SizeBytes + RemoteCas.PerBlobOverhead, batchPayload, callsAtOnce);
     }
 
     /// <summary>The server gives zstd blobs in batch calls.</summary>

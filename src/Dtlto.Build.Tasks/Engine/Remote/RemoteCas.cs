@@ -28,7 +28,7 @@ internal sealed class RemoteCas
     private const long BatchOverhead = 64 * 1024;
 
     /// <summary>What one blob adds to a batch besides its bytes: its digest, status and framing.</summary>
-    private const long PerBlobOverhead = 160;
+    internal const long PerBlobOverhead = 160;
 
     private const int ChunkSize = 1024 * 1024;
     private const int DigestsPerQuery = 4096;

@@ -216,9 +216,10 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         if (_settings.Mode == RemoteMode.CacheOnly)
         {
             ProcessResult local = await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
-            if (local.ExitCode == 0 && local.StartError is null && !local.Stopped && ObjectVerifier.Problem(jobList.Resolve(job.NativeObject), jobList.TargetOf(job)) is null)
-                await _publisher.PublishAsync(action, local.Output, cancellationToken).ConfigureAwait(false);
-            return local;
+            if (local.ExitCode != 0 || local.StartError is not null || local.Stopped || ObjectVerifier.Problem(jobList.Resolve(job.NativeObject), jobList.TargetOf(job)) is not null)
+                return local;
+            await _publisher.PublishAsync(action, local.Output, cancellationToken).ConfigureAwait(false);
+            return local.WithObjectChecked();
         }
 
         // The farm's attempt ends when the caller stops the job, when the farm stalls, or when this machine wins the race.
