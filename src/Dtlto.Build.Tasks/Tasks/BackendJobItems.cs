@@ -16,7 +16,7 @@ namespace Dtlto.Build.Tasks;
 /// </summary>
 /// <remarks>
 /// Metadata: <c>Module</c> (the bitcode as lld named it), <c>Bitcode</c>, <c>IndexShard</c>,
-/// <c>ImportedModules</c> and <c>Outputs</c> (;-lists of full paths), <c>NativeObject</c>,
+/// <c>ImportedModules</c>, <c>Outputs</c> and <c>SideOutputs</c> (;-lists of full paths), <c>NativeObject</c>,
 /// <c>Command</c> (the argument vector as a JSON array), <c>CommandLine</c> (the same quoted for
 /// the platform's shell, for Exec), <c>WorkingDirectory</c> (where lld ran,
 /// the command's relative paths are relative to it), <c>CommonInputs</c>, <c>JobIndex</c>.
@@ -32,6 +32,7 @@ public static class BackendJobItems
         item.SetMetadata("ImportedModules", string.Join(";", job.ImportedModules.Select(jobList.Resolve)));
         item.SetMetadata("NativeObject", jobList.Resolve(job.NativeObject));
         item.SetMetadata("Outputs", string.Join(";", job.Outputs.Select(jobList.Resolve)));
+        item.SetMetadata("SideOutputs", string.Join(";", job.SideOutputs.Select(jobList.Resolve)));
         item.SetMetadata("CommonInputs", string.Join(";", jobList.CommonInputs.Select(jobList.Resolve)));
         item.SetMetadata("Command", JsonSerializer.Serialize(jobList.CommandFor(job)));
         item.SetMetadata("CommandLine", CommandLineText.Format(jobList.CommandFor(job)));
@@ -67,7 +68,8 @@ public static class BackendJobItems
             inputs.AddRange(List(item, "ImportedModules"));
             inputs = inputs.Select(path => RelativePath.From(directory, path)).ToList();
             string[] outputs = List(item, "Outputs").ToArray();
-            jobs.Add(new BackendJob(i, command, inputs, outputs.Length > 0 ? outputs : new[] { item.ItemSpec }));
+            string[] sideOutputs = List(item, "SideOutputs").Select(path => RelativePath.From(directory, path)).ToArray();
+            jobs.Add(new BackendJob(i, command, inputs, outputs.Length > 0 ? outputs : new[] { item.ItemSpec }, sideOutputs));
         }
 
         return new JobList("", Array.Empty<string>(), Array.Empty<string>(), jobs, directory ?? Directory.GetCurrentDirectory());

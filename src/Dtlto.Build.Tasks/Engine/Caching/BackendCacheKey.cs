@@ -38,6 +38,12 @@ public static class BackendCacheKey
             writer.Write(stable.Outputs.Count);
             foreach ((string name, _) in stable.Outputs)
                 writer.Write(name);
+            if (stable.SideOutputs.Count > 0)
+            {
+                writer.Write(stable.SideOutputs.Count);
+                foreach ((string name, _) in stable.SideOutputs)
+                    writer.Write(name);
+            }
         }
 
         text.Position = 0;

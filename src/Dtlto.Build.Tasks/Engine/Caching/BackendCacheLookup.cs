@@ -95,14 +95,14 @@ public sealed class BackendCacheLookup : IReportsCacheHits
         var clock = Stopwatch.StartNew();
         if (Interlocked.Exchange(ref _trustChecked, 1) == 0)
             CheckFolders(warn);
-        IReadOnlyList<string> outputs = job.Outputs.Select(jobList.Resolve).ToList();
+        IReadOnlyList<string> outputs = job.AllOutputs.Select(jobList.Resolve).ToList();
         if (_missed.TryGetValue(outputs[0], out string? known))
             return (null, known, outputs);
-        if (SideOutputs.Reason(jobList.CommandFor(job)) is string writesMore)
+        if (SideOutputs.Unknown(jobList.CommandFor(job)) is string writesMore)
         {
-            // A hit would bring back the object alone: the job compiles, and nothing of it is kept.
+            // A hit would not bring back every file the compile writes: the job compiles, and nothing of it is kept.
             if (Interlocked.Exchange(ref _sideOutputsSaid, 1) == 0)
-                warn($"backend compiles of this link are not cached: {writesMore}, which lld's job list does not name");
+                warn($"backend compiles of this link are not cached: {writesMore}, which lld's job list does not name and a cache would not bring back");
             _missed[outputs[0]] = null;
             return (null, null, outputs);
         }

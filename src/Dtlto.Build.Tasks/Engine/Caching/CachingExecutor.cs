@@ -27,6 +27,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     private readonly Task _pruning;
     private int _ranBehind;
     private int _storing = 1;
+    private int _missingSaid;
 
     /// <param name="lookup">The link's look-ups, shared with a first pass that ran before this executor.</param>
     /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
@@ -93,6 +94,14 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         // Only what passes the object check is kept: a compiler that exited 0 after writing garbage must not poison later links.
         if (key is null || (!run.ObjectChecked && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is not null))
             return run;
+        if (outputs.FirstOrDefault(output => !File.Exists(output)) is string missing)
+        {
+            // A hit would restore what the compile did not write; the options named a file this compiler does not write.
+            if (Interlocked.Exchange(ref _missingSaid, 1) == 0)
+                _warn($"{missing}, which the options of {job.Bitcode}'s compile say it writes, was not written; such results are not cached");
+            return run;
+        }
+
         Store(key, outputs, run.Output);
         return run.ObjectChecked ? run : run.WithObjectChecked();
     }

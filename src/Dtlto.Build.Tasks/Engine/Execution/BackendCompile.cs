@@ -90,6 +90,7 @@ public sealed class BackendCompile
             deadline.CancelAfter(timeout);
         try
         {
+            CreateSideOutputFolders(jobList, job);
             ProcessResult run = await _executor.ExecuteAsync(jobList, job, deadline.Token).ConfigureAwait(false);
             result = run.Stopped && !stopToken.IsCancellationRequested
                 ? new JobResult(job, command, JobStatus.Failed, $"timed out after {JobTimeout!.Value.TotalSeconds:0.#} s and was killed", null, run.Output, run.Elapsed)
@@ -140,9 +141,20 @@ public sealed class BackendCompile
     /// </summary>
     private static void DeleteOutputs(JobList jobList, BackendJob job)
     {
-        foreach (string output in job.Outputs)
+        foreach (string output in job.AllOutputs)
         {
             CompilerTemporaries.DeleteWithOutput(jobList.Resolve(output));
+        }
+    }
+
+    /// <summary>clang writes a .dwo only into a folder that exists (lld creates the folders of the outputs it names, not of these).</summary>
+    private static void CreateSideOutputFolders(JobList jobList, BackendJob job)
+    {
+        foreach (string side in job.SideOutputs)
+        {
+            string? folder = Path.GetDirectoryName(jobList.Resolve(side));
+            if (folder is not null)
+                Directory.CreateDirectory(folder);
         }
     }
 }

@@ -8,12 +8,13 @@ namespace Dtlto.Build.Engine.JobLists;
 /// </summary>
 public sealed class BackendJob
 {
-    public BackendJob(int index, IReadOnlyList<string> args, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
+    public BackendJob(int index, IReadOnlyList<string> args, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, IReadOnlyList<string>? sideOutputs = null)
     {
         Index = index;
         Args = args;
         Inputs = inputs;
         Outputs = outputs;
+        SideOutputs = sideOutputs ?? System.Array.Empty<string>();
     }
 
     /// <summary>Position of the job in the list; lld links the objects in this order.</summary>
@@ -25,8 +26,18 @@ public sealed class BackendJob
     /// <summary>Every file the job reads: bitcode, index shard, then the modules it imports from.</summary>
     public IReadOnlyList<string> Inputs { get; }
 
-    /// <summary>Every file the job writes; the first is the native object.</summary>
+    /// <summary>Every file lld's job list says the job writes; the first is the native object.</summary>
     public IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>
+    /// The files the command writes besides <see cref="Outputs"/>, which the program or the user
+    /// keeps after the link (split DWARF's <c>.dwo</c>, <c>-save-temps</c> files): see
+    /// <see cref="JobLists.SideOutputs"/>. A cache entry and a remote action carry them too.
+    /// </summary>
+    public IReadOnlyList<string> SideOutputs { get; }
+
+    /// <summary><see cref="Outputs"/> then <see cref="SideOutputs"/>.</summary>
+    public IEnumerable<string> AllOutputs => System.Linq.Enumerable.Concat(Outputs, SideOutputs);
 
     public string Bitcode => Inputs[0];
 

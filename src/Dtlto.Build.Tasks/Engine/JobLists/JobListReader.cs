@@ -41,7 +41,7 @@ public static class JobListReader
         try
         {
             using JsonDocument document = JsonDocument.Parse(json, DocumentOptions);
-            return new Validator(name).Read(document.RootElement, baseDirectory);
+            return SideOutputs.Declare(new Validator(name).Read(document.RootElement, baseDirectory));
         }
         catch (JsonException e)
         {

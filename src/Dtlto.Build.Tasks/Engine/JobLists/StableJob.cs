@@ -26,12 +26,14 @@ public sealed class StableJob
         IReadOnlyList<(string Name, string Local)> inputs,
         (string Name, string Local) shard,
         IReadOnlyList<(string Name, string Local)> outputs,
+        IReadOnlyList<(string Name, string Local)> sideOutputs,
         IReadOnlyList<string> arguments)
     {
         WorkingDirectory = workingDirectory;
         Inputs = inputs;
         Shard = shard;
         Outputs = outputs;
+        SideOutputs = sideOutputs;
         Arguments = arguments;
     }
 
@@ -45,6 +47,12 @@ public sealed class StableJob
 
     /// <summary>The outputs in the job's order, the native object first.</summary>
     public IReadOnlyList<(string Name, string Local)> Outputs { get; }
+
+    /// <summary>
+    /// The files the command writes besides its outputs (<see cref="BackendJob.SideOutputs"/>), in
+    /// the job's order: each where the stable command writes it, and its file here.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Local)> SideOutputs { get; }
 
     /// <summary>The command with the shard and the outputs at their stable names, compiler first.</summary>
     public IReadOnlyList<string> Arguments { get; }
@@ -81,13 +89,36 @@ public sealed class StableJob
             outputs.Add(output);
         }
 
+        List<string> arguments = jobList.CommandFor(job).Select(a => CommandRewrite.Argument(a, jobList, renames)).ToList();
+        // The stable command writes its side outputs where its own options say (beside the stable object, for -save-temps=obj).
+        IReadOnlyList<string> sideNames = JobLists.SideOutputs.Of(arguments, inputs[0].Name);
+        if (sideNames.Count != job.SideOutputs.Count)
+        {
+            reason = "its command writes files that cannot be named under stable names";
+            return null;
+        }
+
+        var sideOutputs = new List<(string Name, string Local)>();
+        for (int i = 0; i < sideNames.Count; i++)
+        {
+            string? normal = Normalize(sideNames[i]) ?? (keepAbsolute ? jobList.Resolve(sideNames[i]).Replace('\\', '/') : null);
+            if (normal is null)
+            {
+                reason = $"'{sideNames[i]}', which the compile writes, is an absolute path";
+                return null;
+            }
+
+            sideOutputs.Add((normal, jobList.Resolve(job.SideOutputs[i])));
+        }
+
         reason = null;
         return new StableJob(
-            WorkingDirectoryName(jobList.BaseDirectory, inputs.Max(p => LeadingParents(p.Name))),
+            WorkingDirectoryName(jobList.BaseDirectory, inputs.Concat(sideOutputs).Max(p => LeadingParents(p.Name))),
             inputs,
             shard,
             outputs,
-            jobList.CommandFor(job).Select(a => CommandRewrite.Argument(a, jobList, renames)).ToList());
+            sideOutputs,
+            arguments);
     }
 
     /// <summary>A path relative to lld's working directory in '/' form with '.' and inner '..' resolved; null for an absolute path.</summary>

@@ -47,7 +47,7 @@ internal sealed class RemoteActionBuilder
             tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, path => Blob.FromFile(path)));
         tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, keep: false));
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string name, string local) in stable.Outputs)
+        foreach ((string name, string local) in stable.Outputs.Concat(stable.SideOutputs))
             outputs[name] = local;
 
         List<string> arguments = stable.Arguments.ToList();

@@ -171,7 +171,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             if (_watch.IsStalled)
                 return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
 
-            if (SideOutputs.Reason(jobList.CommandFor(job)) is string writesMore)
+            if (SideOutputs.Unknown(jobList.CommandFor(job)) is string writesMore)
             {
                 if (Interlocked.Exchange(ref _warnedSideOutputs, 1) == 0)
                     _warn($"backend compiles of this link run on this machine: {writesMore}, which lld's job list does not name and a farm would not bring back");
@@ -224,7 +224,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
         // The farm's attempt ends when the caller stops the job, when the farm stalls, or when this machine wins the race.
         using var farmAttempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _watch.Stalled);
-        RaceEntry? entry = _race?.Enter(jobList, job, farmAttempt);
+        // A compile here would write its side outputs (a .dwo) where the farm's are put: such jobs are not raced.
+        RaceEntry? entry = job.SideOutputs.Count == 0 ? _race?.Enter(jobList, job, farmAttempt) : null;
         try
         {
             ProcessResult? farm = await RunOnFarmAsync(jobList, job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);

@@ -30,6 +30,6 @@ public static class SplitJobListBuilder
             jobs.Add(new BackendJob(jobs.Count, new[] { module.Path, "-fthinlto-index=" + module.Shard, "-o", native }, inputs, new[] { native }));
         }
 
-        return new JobList(linkerOutput, common, new string[0], jobs, layout.WorkingDirectory);
+        return SideOutputs.Declare(new JobList(linkerOutput, common, new string[0], jobs, layout.WorkingDirectory));
     }
 }
