@@ -14,6 +14,12 @@ namespace Dtlto.Build.Tests.Handoff;
 [TestClass]
 public sealed class HandoffSecurityTests
 {
+    /// <summary>What the other user runs (perl, socket path as its argument): connect, offer a job list of its own, say what came back.</summary>
+    internal const string Intruder = "use Socket; $SIG{ALRM} = sub { print qq(answer: none, still connected\\n); exit }; alarm 5;" +
+        "socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die;" +
+        "if (connect($s, sockaddr_un($ARGV[0]))) { syswrite($s, qq({\"jobList\":\"/tmp/evil.json\",\"workingDirectory\":\"/tmp\"}\\n));" +
+        " my $n = sysread($s, my $answer, 100); print qq(answer: ), ($n // 0), qq( bytes\\n) } else { print qq(refused: $!\\n) }";
+
     [TestMethod]
     public async Task AnotherUsersConnectionIsTurnedAwayAndTheBuildStillGetsLldsJobList()
     {
@@ -25,12 +31,7 @@ public sealed class HandoffSecurityTests
         // A permissive umask, or a shared folder: the socket file itself lets everyone connect.
         File.SetUnixFileMode(socket, (UnixFileMode)0b111_111_111);
 
-        // As nobody: connect and offer a job list of its own.
-        string intruder = "use Socket; $SIG{ALRM} = sub { print qq(answer: none, still connected\\n); exit }; alarm 5;" +
-            "socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die;" +
-            "if (connect($s, sockaddr_un($ARGV[0]))) { syswrite($s, qq({\"jobList\":\"/tmp/evil.json\",\"workingDirectory\":\"/tmp\"}\\n));" +
-            " my $n = sysread($s, my $answer, 100); print qq(answer: ), ($n // 0), qq( bytes\\n) } else { print qq(refused: $!\\n) }";
-        CommandResult nobody = Command.Run("/", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "perl", "-e", intruder, socket);
+        CommandResult nobody = Command.Run("/", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "perl", "-e", Intruder, socket);
 
         StringAssert.Matches(nobody.StandardOutput, new System.Text.RegularExpressions.Regex("^(refused: |answer: 0 bytes)"), "nobody got nothing back: " + nobody);
         await Task.Delay(200);

@@ -35,6 +35,9 @@ public static class SdkPackage
         ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
     };
 
+    /// <summary>Environment for a `dotnet` command of the repository: nothing of the test host's MSBuild.</summary>
+    public static IReadOnlyDictionary<string, string?> WithoutHostMSBuild => new Dictionary<string, string?> { ["MSBuildExtensionsPath"] = null, ["MSBuildSDKsPath"] = null, ["MSBUILD_EXE_PATH"] = null };
+
     private static (string, string, string) Pack()
     {
         string root = Path.Combine(Path.GetTempPath(), "dtlto-tests", "sdk-" + Guid.NewGuid().ToString("N").Substring(0, 8));
@@ -46,7 +49,7 @@ public static class SdkPackage
             "dotnet",
             new[] { "pack", "nuget/Dtlto.Build.Sdk.csproj", "-c", "Release", "-o", feed, "-p:Version=" + version, "-nodeReuse:false", "-v:q" },
             TimeSpan.FromMinutes(5),
-            new Dictionary<string, string?> { ["MSBuildExtensionsPath"] = null, ["MSBuildSDKsPath"] = null, ["MSBUILD_EXE_PATH"] = null });
+            WithoutHostMSBuild);
         if (pack.ExitCode != 0 || !Directory.EnumerateFiles(feed, "*.nupkg").Any())
             Assert.Fail("dotnet pack of the SDK failed: " + pack);
         return (feed, version, cache);

@@ -13,7 +13,8 @@ namespace Dtlto.Build.Engine.Handoff;
 /// The build's end of the handoff: a local pipe (a Unix domain socket on Linux and macOS, a
 /// named pipe on Windows) that the distributor started by lld connects to. Only the current
 /// user's processes get in (on Unix the peer's credentials are checked, whatever the socket
-/// file's permissions; on Windows the pipe's ACL names the user alone): on a shared build machine,
+/// file's permissions, by .NET's CurrentUserOnly or, in the .NET Framework build under Mono, by
+/// <see cref="UnixPeerCredentials"/>; on Windows the pipe's ACL names the user alone): on a shared build machine,
 /// another account cannot hand the build a job list of its own. Such a connection is turned away
 /// and the build goes on waiting for lld's.
 /// </summary>
@@ -28,9 +29,17 @@ public sealed class HandoffServer : IDisposable
 #if NET
         _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
 #else
-        var security = new PipeSecurity();
-        security.AddAccessRule(new PipeAccessRule(WindowsIdentity.GetCurrent().User, PipeAccessRights.ReadWrite, AccessControlType.Allow));
-        _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous, 0, 0, security);
+        if (UnixPeerCredentials.IsUnix)
+        {
+            // Mono on Unix: a socket whose peer is checked after each connection (see WaitForJobListAsync).
+            _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        }
+        else
+        {
+            var security = new PipeSecurity();
+            security.AddAccessRule(new PipeAccessRule(WindowsIdentity.GetCurrent().User, PipeAccessRights.ReadWrite, AccessControlType.Allow));
+            _pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous, 0, 0, security);
+        }
 #endif
     }
 
@@ -46,7 +55,15 @@ public sealed class HandoffServer : IDisposable
         {
             try
             {
-                await _pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await Cancellable(_pipe.WaitForConnectionAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+#if !NET
+                if (UnixPeerCredentials.IsUnix && !UnixPeerCredentials.IsCurrentUser(_pipe.SafePipeHandle.DangerousGetHandle()))
+                {
+                    _pipe.Disconnect();
+                    Refused++;
+                    continue;
+                }
+#endif
                 break;
             }
             catch (UnauthorizedAccessException)
@@ -57,6 +74,27 @@ public sealed class HandoffServer : IDisposable
 
         return await HandoffProtocol.ReadJobListReadyAsync(_pipe).ConfigureAwait(false)
             ?? throw new HandoffException("the distributor connected but did not send a job list");
+    }
+
+    /// <summary>
+    /// The wait for a connection, ended by <paramref name="cancellationToken"/> however the
+    /// runtime waits: Mono's pipes do not watch the token, and a link whose lld ended without
+    /// connecting must not wait for ever. What the abandoned wait ends with is observed here.
+    /// </summary>
+    private static async Task Cancellable(Task connecting, CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+        {
+            if (await Task.WhenAny(connecting, cancelled.Task).ConfigureAwait(false) == connecting)
+            {
+                await connecting.ConfigureAwait(false);
+                return;
+            }
+        }
+
+        _ = connecting.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        throw new OperationCanceledException(cancellationToken);
     }
 
     /// <summary>Tells the distributor how the backend compiles went; it exits accordingly.</summary>

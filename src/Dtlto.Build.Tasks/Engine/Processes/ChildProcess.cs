@@ -102,7 +102,7 @@ public sealed class ChildProcess : IDisposable
         try
         {
 #if NETFRAMEWORK
-            _process.Kill();
+            ProcessTree.Kill(_process);
 #else
             _process.Kill(entireProcessTree: true);
 #endif
