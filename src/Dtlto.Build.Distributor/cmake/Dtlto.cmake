@@ -9,8 +9,10 @@
 # -fuse-ld=lld and -fthinlto-distributor= with the options below. With clang-cl, whose links CMake
 # runs with the linker itself, links get lld-link's /thinlto-distributor: and
 # /thinlto-remote-compiler: (the clang driver beside clang-cl: clang-cl would misread the
-# options lld gives its backend compiles). Everything it needs is checked here, at configure
-# time, so a missing piece is one message now rather than a failed link later.
+# options lld gives its backend compiles). MinGW targets (windows-gnu) link through ld.lld's
+# MinGW driver, which has no DTLTO options of its own: it hands lld-link's on through --Xlink=.
+# Everything it needs is checked here, at configure time, so a missing piece is one message now
+# rather than a failed link later.
 include_guard(GLOBAL)
 # The project's own cmake_minimum_required may predate what this file uses (taglib asks for
 # 3.0, before if(IN_LIST)); these policies hold for this file only.
@@ -25,7 +27,7 @@ set(DTLTO_REMOTE_PLATFORM "" CACHE STRING "A ;-list of name=value platform prope
 option(DTLTO_REMOTE_STRICT "Fail the link when the farm cannot do its part, instead of compiling here (--remote-strict)" OFF)
 set(DTLTO_DISTRIBUTOR_OPTIONS "" CACHE STRING "A ;-list of further dtlto-distributor options (e.g. --verbose;--cache-max-size=20G)")
 set(DTLTO_CONFIGURATIONS "" CACHE STRING "A ;-list of the build configurations linked through DTLTO (e.g. Release;RelWithDebInfo); empty: every configuration")
-set(DTLTO_BACKEND_COMPILER "" CACHE FILEPATH "clang-cl builds: the clang driver lld-link runs for backend compiles (default: the clang beside clang-cl)")
+set(DTLTO_BACKEND_COMPILER "" CACHE FILEPATH "clang-cl and MinGW builds: the clang driver lld-link runs for backend compiles (default: the clang beside clang-cl, or the project's clang)")
 
 get_property(_dtlto_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
 set(_dtlto_compiler "")
@@ -44,6 +46,20 @@ set(_dtlto_msvc FALSE)
 if(CMAKE_CXX_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC" OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
   set(_dtlto_msvc TRUE)
 endif()
+# The triple the compiler builds for, as it says itself (a toolchain file's target included).
+set(_dtlto_target_option "")
+if(CMAKE_C_COMPILER_TARGET)
+  set(_dtlto_target_option "--target=${CMAKE_C_COMPILER_TARGET}")
+elseif(CMAKE_CXX_COMPILER_TARGET)
+  set(_dtlto_target_option "--target=${CMAKE_CXX_COMPILER_TARGET}")
+endif()
+set(_dtlto_mingw FALSE)
+if(NOT _dtlto_msvc)
+  execute_process(COMMAND "${_dtlto_compiler}" ${_dtlto_target_option} -dumpmachine OUTPUT_VARIABLE _dtlto_triple OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(_dtlto_triple MATCHES "windows-gnu|mingw")
+    set(_dtlto_mingw TRUE)
+  endif()
+endif()
 
 if(_dtlto_msvc)
   # CMake runs CMAKE_LINKER itself for clang-cl builds: it has to be an lld-link with DTLTO.
@@ -60,6 +76,16 @@ if(_dtlto_msvc)
   endif()
   if(NOT EXISTS "${DTLTO_BACKEND_COMPILER}" OR IS_DIRECTORY "${DTLTO_BACKEND_COMPILER}")
     message(FATAL_ERROR "Dtlto.cmake: no clang driver at '${DTLTO_BACKEND_COMPILER}' for the backend compiles; set -DDTLTO_BACKEND_COMPILER=/path/to/clang of the same LLVM as ${_dtlto_compiler}")
+  endif()
+elseif(_dtlto_mingw)
+  # ld.lld's MinGW driver: DTLTO is lld-link's (/thinlto-distributor:), reached through --Xlink=.
+  execute_process(COMMAND "${_dtlto_compiler}" -print-prog-name=ld.lld OUTPUT_VARIABLE _dtlto_lld OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND "${_dtlto_lld}" -flavor link -help OUTPUT_VARIABLE _dtlto_lld_help ERROR_QUIET RESULT_VARIABLE _dtlto_lld_result)
+  if(NOT _dtlto_lld_result EQUAL 0 OR NOT _dtlto_lld_help MATCHES "/thinlto-distributor:")
+    message(FATAL_ERROR "Dtlto.cmake: ${_dtlto_compiler} builds for ${_dtlto_triple}, and its lld ('${_dtlto_lld}') has no DTLTO for MinGW links (lld-link lacks /thinlto-distributor:); install lld of LLVM 21 or newer and use that LLVM's clang")
+  endif()
+  if(DTLTO_BACKEND_COMPILER STREQUAL "")
+    set(DTLTO_BACKEND_COMPILER "${_dtlto_compiler}")
   endif()
 else()
   # lld as the compiler driver finds it, and whether it has DTLTO (--thinlto-distributor=).
@@ -103,6 +129,14 @@ if(_dtlto_msvc)
   set(_dtlto_link_options "/thinlto-distributor:${DTLTO_DISTRIBUTOR}" "/thinlto-remote-compiler:${DTLTO_BACKEND_COMPILER}")
   foreach(_dtlto_option IN LISTS _dtlto_options)
     list(APPEND _dtlto_link_options "/thinlto-distributor-arg:${_dtlto_option}")
+  endforeach()
+elseif(_dtlto_mingw)
+  # SHELL: keeps each -Xlinker with its value (CMake would fold repeated -Xlinker words).
+  set(_dtlto_link_options -flto=thin -fuse-ld=lld
+    "SHELL:-Xlinker \"--Xlink=/thinlto-distributor:${DTLTO_DISTRIBUTOR}\""
+    "SHELL:-Xlinker \"--Xlink=/thinlto-remote-compiler:${DTLTO_BACKEND_COMPILER}\"")
+  foreach(_dtlto_option IN LISTS _dtlto_options)
+    list(APPEND _dtlto_link_options "SHELL:-Xlinker \"--Xlink=/thinlto-distributor-arg:${_dtlto_option}\"")
   endforeach()
 else()
   set(_dtlto_link_options -flto=thin -fuse-ld=lld "-fthinlto-distributor=${DTLTO_DISTRIBUTOR}")

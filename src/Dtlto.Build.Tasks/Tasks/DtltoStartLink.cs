@@ -82,7 +82,8 @@ public sealed class DtltoStartLink : LinkTask
         PrepareOutput();
         var flavor = (Engine.Linking.LinkerFlavor)Enum.Parse(typeof(Engine.Linking.LinkerFlavor), LinkerFlavor, ignoreCase: true);
         IEnumerable<string>? inputs = null;
-        if (ExtractArchives)
+        // MinGW's driver has no lazy groups to link extracted members through: lld reads its archives itself.
+        if (ExtractArchives && flavor != Engine.Linking.LinkerFlavor.MinGW)
         {
             try
             {

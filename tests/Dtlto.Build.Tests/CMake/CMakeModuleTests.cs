@@ -33,12 +33,12 @@ public sealed class CMakeModuleTests
     }
 
     /// <summary>The module as it is in the source tree (the installed tool's copy is the same file).</summary>
-    private static string SourceModule => Path.Combine(RepositoryPaths.Root, "src", "Dtlto.Build.Distributor", "cmake", "Dtlto.cmake");
+    internal static string SourceModule => Path.Combine(RepositoryPaths.Root, "src", "Dtlto.Build.Distributor", "cmake", "Dtlto.cmake");
 
     /// <summary>CMake wraps the text of its errors; the assertions read it as one line.</summary>
-    private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+    internal static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
-    private static CommandResult Configure(TestDirectory dir, string module, params string[] extra) =>
+    internal static CommandResult Configure(TestDirectory dir, string module, params string[] extra) =>
         Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "build", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
             "-DCMAKE_PROJECT_INCLUDE=" + module }.Concat(extra), TimeSpan.FromMinutes(2));
 
@@ -160,6 +160,7 @@ public sealed class CMakeModuleTests
         string imports = Command.Run(dir.Path, Path.Combine(Toolchain.BinDirectory, "llvm-readobj"), "--coff-imports", dir.File("build/app.exe")).StandardOutput;
         StringAssert.Contains(imports, "Name: plugin.dll");
         StringAssert.Contains(imports, "Symbol: plugin_answer");
+        Assert.AreEqual(0, Wine.Run(dir.File("build"), dir.File("build/app.exe")).ExitCode, "entry() returns 0 when the DLL answered 40");
     }
 
     [TestMethod]

@@ -9,7 +9,8 @@ namespace Dtlto.Build.Tests.Sdk;
 /// <summary>
 /// Cross-compiling Windows (COFF) images on Linux: TargetTriple x86_64-pc-windows-msvc compiles
 /// with clang and links with lld-link 22 through the same three DTLTO phases. The code is
-/// freestanding (no CRT), so no Windows SDK is needed; the images are checked with llvm-readobj.
+/// freestanding (no CRT), so no Windows SDK is needed; the images are checked with llvm-readobj,
+/// run under Wine, and compared with in-process ThinLTO's image of the same objects.
 /// </summary>
 [TestClass]
 public sealed class SdkCoffTests
@@ -55,7 +56,7 @@ public sealed class SdkCoffTests
             """);
         workspace.Write("app/helpers.c", "int add_one(int x) { return x + 1; }\n");
         string app = workspace.WriteProject("app/app.clangproj", freestanding + """
-              <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /entry:entry -Xlinker /subsystem:console</AdditionalOptions></Link></ItemDefinitionGroup>
+              <ItemDefinitionGroup><Link><AdditionalOptions>-nostdlib -Xlinker /entry:entry -Xlinker /subsystem:console -Xlinker /timestamp:0</AdditionalOptions></Link></ItemDefinitionGroup>
               <ItemGroup><ClCompile Include="main.c" /><ClCompile Include="helpers.c" /></ItemGroup>
               <ItemGroup>
                 <ProjectReference Include="../lib/lib.clangproj" />
@@ -89,5 +90,15 @@ public sealed class SdkCoffTests
         int calls = Regex.Matches(disassembly.StandardOutput, @"\bcallq?\s").Count;
         Assert.IsGreaterThan(0, calls);
         Assert.AreEqual(calls, Regex.Matches(disassembly.StandardOutput, @"\bcallq?\s+\*").Count, disassembly.StandardOutput);
+
+        CommandResult run = Wine.Run(workspace.Path, workspace.File("app/bin/Release/app.exe"));
+        Assert.AreEqual(0, run.ExitCode, "entry() returns 0 when the DLL's answer made it through: " + run);
+        if (mode == "Integrated")
+        {
+            // lld-link's own ThinLTO backends, in its process, of the same objects.
+            CommandResult inProcess = workspace.Build(app, "-c", "Release", "-p:DtltoEnabled=false", "-p:OutDir=in-process/");
+            Assert.AreEqual(0, inProcess.ExitCode, inProcess.ToString());
+            CollectionAssert.AreEqual(File.ReadAllBytes(workspace.File("app/in-process/app.exe")), File.ReadAllBytes(workspace.File("app/bin/Release/app.exe")), "the DTLTO image is in-process ThinLTO's, byte for byte");
+        }
     }
 }

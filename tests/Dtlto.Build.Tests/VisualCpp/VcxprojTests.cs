@@ -104,6 +104,7 @@ public sealed class VcxprojTests
 
         StringAssert.Contains(ReadObj(workspace, "app/x64/Release/app.exe", "--file-headers"), "TimeDateStamp: 1970-01-01 00:00:00 (0x0)");
         StringAssert.Contains(ReadObj(workspace, "app/x64/Release/app.exe", "--coff-exports"), "Name: exported_answer");
+        Assert.AreEqual(0, Wine.Run(workspace.Path, workspace.File("app/x64/Release/app.exe")).ExitCode, "entry() returns 0 when exported_answer() is 42");
         Assert.IsTrue(File.Exists(workspace.File("app/x64/Release/app.pdb")), "GenerateDebugInformation reached lld-link");
         string tracked = File.ReadAllText(workspace.File("app/x64/Release/obj/app.tlog/dtlto-link.read.1.tlog"));
         StringAssert.Contains(tracked, workspace.File("app/x64/Release/obj/main.obj").ToUpperInvariant());
@@ -123,6 +124,7 @@ public sealed class VcxprojTests
         Assert.IsFalse(NativeWorkspace.TargetRan(log, "DtltoThinLink"));
         Assert.IsFalse(IsBitcode(workspace.File("app/x64/Debug/obj/main.obj")), "no -flto=thin without WholeProgramOptimization");
         StringAssert.Contains(ReadObj(workspace, "app/x64/Debug/app.exe", "--coff-exports"), "Name: exported_answer");
+        Assert.AreEqual(0, Wine.Run(workspace.Path, workspace.File("app/x64/Debug/app.exe")).ExitCode, "VC's own link made a program that runs");
     }
 
     [TestMethod]

@@ -9,6 +9,12 @@ public enum LinkerFlavor
 
     /// <summary>lld-link (COFF): the clang driver does not pass the distributor on, so lld-link's own options are given.</summary>
     Coff,
+
+    /// <summary>
+    /// ld.lld's MinGW driver (windows-gnu targets): it has no DTLTO options of its own and hands
+    /// lld-link's on through --Xlink=.
+    /// </summary>
+    MinGW,
 }
 
 /// <summary>The clang driver arguments that make lld hand its backend compiles to a distributor.</summary>
@@ -27,10 +33,11 @@ public static class DistributorFlags
         }
 
         // -Xlinker rather than -Wl, so that commas in paths survive.
-        flags.AddRange(new[] { "-Xlinker", "/thinlto-distributor:" + distributor });
+        string prefix = flavor == LinkerFlavor.MinGW ? "--Xlink=" : "";
+        flags.AddRange(new[] { "-Xlinker", prefix + "/thinlto-distributor:" + distributor });
         foreach (string argument in distributorArguments)
-            flags.AddRange(new[] { "-Xlinker", "/thinlto-distributor-arg:" + argument });
-        flags.AddRange(new[] { "-Xlinker", "/thinlto-remote-compiler:" + remoteCompiler });
+            flags.AddRange(new[] { "-Xlinker", prefix + "/thinlto-distributor-arg:" + argument });
+        flags.AddRange(new[] { "-Xlinker", prefix + "/thinlto-remote-compiler:" + remoteCompiler });
         return flags;
     }
 }
