@@ -4,7 +4,8 @@ DTLTO link through MSBuild, in Integrated mode and in Split mode (DtltoMode=Spli
 index shards and objects removed first, so that every module compiles), beside the same link
 done inside lld (DtltoEnabled=false), in the same run, alternating. The sources are compiled once; each round deletes the program and
 rebuilds, so only the link runs. The backend cache is off but for one mode, whose backend
-results all come from it (the first build filled it). Link time is read from MSBuild's target performance summary;
+results all come from it: a build before the first round fills it, and each of its rounds checks
+that every job was a cache hit. Link time is read from MSBuild's target performance summary;
 the wall time of the whole `dotnet build` (MSBuild start-up included) is given too.
 """
 import argparse
@@ -28,8 +29,10 @@ MODE_PROPERTIES = {"dtlto": ["-p:DtltoMode=Integrated", "-p:DtltoCache=false"], 
 
 
 def build(project, mode, env):
+    # Normal verbosity for "cached": its backend summary says how many results came from the cache.
+    verbosity = "-v:n" if mode == "cached" else "-v:m"
     argv = ["dotnet", "build", project, "-c", "Release", "-nodeReuse:false", "-nologo",
-            *MODE_PROPERTIES[mode], "-clp:PerformanceSummary;Summary", "-v:m"]
+            *MODE_PROPERTIES[mode], "-clp:PerformanceSummary;Summary", verbosity]
     start = time.perf_counter()
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     wall = time.perf_counter() - start
@@ -92,6 +95,9 @@ def main():
     print("first build (compiles everything) ...", file=sys.stderr)
     build(project, "dtlto", env)
     expected = subprocess.run([program], stdout=subprocess.PIPE, text=True, check=True).stdout
+    print("filling the backend cache ...", file=sys.stderr)
+    os.remove(program)
+    build(project, "cached", env)
 
     links = {mode: [] for mode in LINK_TARGETS}
     walls = {mode: [] for mode in LINK_TARGETS}
@@ -104,8 +110,12 @@ def main():
             wall, output = build(project, mode, env)
             walls[mode].append(wall)
             links[mode].append(target_seconds(output, LINK_TARGETS[mode]))
-            if "Compiling" in output:
+            if re.search(r"Compiling [1-9]", output):
                 sys.exit("error: a source was recompiled; only the link should run")
+            if mode == "cached":
+                hits = re.search(r"(\d+) cache hits \((\d+) local, (\d+) compiled", output)
+                if not hits or hits.group(3) != "0" or hits.group(1) == "0":
+                    sys.exit(f"error: the all-cache-hits link was not all cache hits: {hits.group(0) if hits else 'no backend summary'}")
             actual = subprocess.run([program], stdout=subprocess.PIPE, text=True, check=True).stdout
             if actual != expected:
                 sys.exit(f"error: the {mode} link printed {actual!r}, not {expected!r}")

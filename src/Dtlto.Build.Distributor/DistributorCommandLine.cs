@@ -17,7 +17,7 @@ public static class DistributorCommandLine
 
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v")
     {
-        Description = "Print each job as it finishes and a summary line at the end.",
+        Description = "Print a line for each job as it finishes (the summary line at the end is printed in any case).",
     };
 
     private static readonly Option<double?> JobTimeoutOption = new("--job-timeout")

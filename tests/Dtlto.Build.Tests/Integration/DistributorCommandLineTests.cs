@@ -81,6 +81,25 @@ public sealed class DistributorCommandLineTests
     }
 
     [TestMethod]
+    public void VerboseAddsALinePerJobAndTheSummaryComesEitherWayAsTheHelpSays()
+    {
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult help = Distribute(dir, "--help");
+        CommandResult quiet = build.LinkWith(Toolchain.Distributor, "quiet", objects, "-Xthinlto-distributor=--no-cache");
+        CommandResult verbose = build.LinkWith(Toolchain.Distributor, "verbose", objects, "-Xthinlto-distributor=--no-cache", "-Xthinlto-distributor=--verbose");
+
+        StringAssert.Contains(help.StandardOutput, "Print a line for each job as it finishes (the summary line at the end is printed in any case).");
+        ThinLtoBuild.Expect(quiet, "quiet link");
+        ThinLtoBuild.Expect(verbose, "verbose link");
+        StringAssert.Contains(quiet.StandardError, "dtlto-distributor: 5 backend jobs", "the summary without --verbose");
+        Assert.IsFalse(quiet.StandardError.Contains("compiled 'fib.o'"), quiet.StandardError);
+        StringAssert.Contains(verbose.StandardError, "compiled 'fib.o'", "a line per job with --verbose");
+        StringAssert.Contains(verbose.StandardError, "dtlto-distributor: 5 backend jobs");
+    }
+
+    [TestMethod]
     public void AStaleBuildPipeIsOneLineAndNoHang()
     {
         using var dir = new TestDirectory();
