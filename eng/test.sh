@@ -8,9 +8,9 @@ bash eng/install-prerequisites.sh || exit 1
 
 log=$(mktemp)
 # Each test on its own line as it finishes ("passed Name (12s 345ms)"), in a terminal and in a CI
-# log alike, and the ten slowest in the summary; captured output only for the failures.
-dotnet test --solution Dtlto.Build.sln --show-test-results all --show-stdout failed --show-stderr failed \
-  --show-slowest-tests 10 "$@" 2>&1 | tee "$log"
+# log alike (without the line naming the test assembly under each), then the summary.
+dotnet test --solution Dtlto.Build.sln --output Detailed --no-progress "$@" 2>&1 | tee "$log" \
+  | grep --line-buffered -v '^  from .*Dtlto\.Build\.Tests\.dll'
 status=${PIPESTATUS[0]}
 
 count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+'; }
