@@ -9,7 +9,8 @@ namespace Dtlto.Build.Tests.CMake;
 /// <summary>
 /// Dtlto.cmake on a MinGW-w64 project (clang for x86_64-w64-windows-gnu, cross-compiled here):
 /// its links go through ld.lld's MinGW driver, which gets lld-link's DTLTO options through
-/// --Xlink. A C++ program with a global constructor and the DLL it imports runs under Wine.
+/// --Xlink. A C++ program with a global constructor and the DLL it imports runs under Wine, and
+/// both images are, byte for byte, what in-process ThinLTO links from the same sources.
 /// </summary>
 [TestClass]
 public sealed class CMakeMinGWTests
@@ -43,8 +44,8 @@ public sealed class CMakeMinGWTests
             set(CMAKE_AR {bin}/llvm-ar)
             set(CMAKE_RANLIB {bin}/llvm-ranlib)
             set(CMAKE_RC_COMPILER {bin}/llvm-rc)
-            set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -static")
-            set(CMAKE_SHARED_LINKER_FLAGS_INIT "-fuse-ld=lld -static")
+            set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -static -Wl,--no-insert-timestamp")
+            set(CMAKE_SHARED_LINKER_FLAGS_INIT "-fuse-ld=lld -static -Wl,--no-insert-timestamp")
             """);
     }
 
@@ -67,6 +68,16 @@ public sealed class CMakeMinGWTests
         CommandResult run = Wine.Run(dir.File("build"), dir.File("build/app.exe"));
         Assert.AreEqual(0, run.ExitCode, run.ToString());
         Assert.AreEqual("area 43\n", run.StandardOutput.Replace("\r\n", "\n"));
+
+        // The same project with ThinLTO inside lld: no module, the flags by hand.
+        CommandResult inProcess = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "in-process", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+            "-DCMAKE_TOOLCHAIN_FILE=" + dir.File("mingw.cmake"), "-DCMAKE_C_FLAGS=-flto=thin", "-DCMAKE_CXX_FLAGS=-flto=thin",
+            "-DCMAKE_EXE_LINKER_FLAGS=-flto=thin -fuse-ld=lld -static -Wl,--no-insert-timestamp", "-DCMAKE_SHARED_LINKER_FLAGS=-flto=thin -fuse-ld=lld -static -Wl,--no-insert-timestamp" }, TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, inProcess.ExitCode, inProcess.ToString());
+        CommandResult inProcessBuild = Command.Run(dir.Path, "cmake", new[] { "--build", "in-process" }, TimeSpan.FromMinutes(3));
+        Assert.AreEqual(0, inProcessBuild.ExitCode, inProcessBuild.ToString());
+        CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("in-process/app.exe")), File.ReadAllBytes(dir.File("build/app.exe")), "the program is in-process ThinLTO's, byte for byte");
+        CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("in-process/libarea.dll")), File.ReadAllBytes(dir.File("build/libarea.dll")), "so is the DLL");
     }
 
     [TestMethod]

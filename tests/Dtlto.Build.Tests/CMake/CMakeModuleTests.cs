@@ -133,8 +133,8 @@ public sealed class CMakeModuleTests
             set(CMAKE_RC_COMPILER {bin}/llvm-rc)
             set(CMAKE_C_STANDARD_LIBRARIES "" CACHE STRING "")
             set(CMAKE_C_FLAGS_INIT "/GS-")
-            set(CMAKE_EXE_LINKER_FLAGS_INIT "/nodefaultlib")
-            set(CMAKE_SHARED_LINKER_FLAGS_INIT "/nodefaultlib")
+            set(CMAKE_EXE_LINKER_FLAGS_INIT "/nodefaultlib /timestamp:0")
+            set(CMAKE_SHARED_LINKER_FLAGS_INIT "/nodefaultlib /timestamp:0")
             """);
     }
 
@@ -161,6 +161,15 @@ public sealed class CMakeModuleTests
         StringAssert.Contains(imports, "Name: plugin.dll");
         StringAssert.Contains(imports, "Symbol: plugin_answer");
         Assert.AreEqual(0, Wine.Run(dir.File("build"), dir.File("build/app.exe")).ExitCode, "entry() returns 0 when the DLL answered 40");
+
+        // The same project with ThinLTO inside lld-link: no module, the flag by hand.
+        CommandResult inProcess = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "in-process", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+            "-DCMAKE_TOOLCHAIN_FILE=" + dir.File("windows.cmake"), "-DCMAKE_C_FLAGS=/GS- -flto=thin" }, TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, inProcess.ExitCode, inProcess.ToString());
+        CommandResult inProcessBuild = Command.Run(dir.Path, "cmake", new[] { "--build", "in-process" }, TimeSpan.FromMinutes(3));
+        Assert.AreEqual(0, inProcessBuild.ExitCode, inProcessBuild.ToString());
+        CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("in-process/app.exe")), File.ReadAllBytes(dir.File("build/app.exe")), "the program is in-process ThinLTO's, byte for byte");
+        CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("in-process/plugin.dll")), File.ReadAllBytes(dir.File("build/plugin.dll")), "so is the DLL");
     }
 
     [TestMethod]
