@@ -80,4 +80,15 @@ internal static class SamplePrograms
             .Replace("return 0;", "return scale(1) == 3 ? 0 : 1;"));
         return project;
     }
+
+    /// <summary>lib/shapes.clangproj: a StaticLibrary of one module with <c>int square_area(int side)</c>, declared in lib/shapes.h.</summary>
+    public static void WriteShapesLibrary(NativeWorkspace workspace)
+    {
+        workspace.Write("lib/shapes.h", "int square_area(int side);\n");
+        workspace.Write("lib/shapes.cpp", "#include \"shapes.h\"\nint square_area(int side) { return side * side; }\n");
+        workspace.WriteProject("lib/shapes.clangproj", """
+              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
+              <ItemGroup><ClCompile Include="shapes.cpp" /></ItemGroup>
+            """);
+    }
 }

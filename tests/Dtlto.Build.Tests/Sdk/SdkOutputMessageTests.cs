@@ -16,11 +16,7 @@ public sealed class SdkOutputMessageTests
     public void EachProjectNamesItsOutputToTheConsoleAndTheTerminalLogger()
     {
         using var workspace = new NativeWorkspace();
-        workspace.Write("lib/shapes.cpp", "int square_area(int side) { return side * side; }\n");
-        workspace.WriteProject("lib/shapes.clangproj", """
-              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
-              <ItemGroup><ClCompile Include="shapes.cpp" /></ItemGroup>
-            """);
+        SamplePrograms.WriteShapesLibrary(workspace);
         workspace.Write("plugin/plugin.cpp", "extern \"C\" int plugin_answer() { return 42; }\n");
         workspace.WriteProject("plugin/plugin.clangproj", """
               <PropertyGroup><ConfigurationType>DynamicLibrary</ConfigurationType></PropertyGroup>

@@ -23,12 +23,9 @@ public static class SdkPackage
     public static string PackageCache => Packed.Value.Cache;
 
     /// <summary>Environment for `dotnet` child processes: our package cache, and nothing of the test host's MSBuild.</summary>
-    public static IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>(WithoutHostMSBuild)
     {
         ["NUGET_PACKAGES"] = PackageCache,
-        ["MSBuildExtensionsPath"] = null,
-        ["MSBuildSDKsPath"] = null,
-        ["MSBUILD_EXE_PATH"] = null,
         ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         ["DOTNET_NOLOGO"] = "1",

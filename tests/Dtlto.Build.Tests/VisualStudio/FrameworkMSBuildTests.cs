@@ -67,12 +67,7 @@ public sealed class FrameworkMSBuildTests
     public void AStaticLibraryReferenceIsBuiltAndLinked()
     {
         using var workspace = new NativeWorkspace();
-        workspace.Write("lib/shapes.cpp", "#include \"shapes.h\"\nint square_area(int side) { return side * side; }\n");
-        workspace.Write("lib/shapes.h", "int square_area(int side);\n");
-        workspace.WriteProject("lib/shapes.clangproj", """
-              <PropertyGroup><ConfigurationType>StaticLibrary</ConfigurationType></PropertyGroup>
-              <ItemGroup><ClCompile Include="shapes.cpp" /></ItemGroup>
-            """);
+        SamplePrograms.WriteShapesLibrary(workspace);
         workspace.Write("app/main.cpp", "#include <cstdio>\n#include \"shapes.h\"\nint main() { std::printf(\"%d\\n\", square_area(5)); }\n");
         string app = workspace.WriteProject("app/app.clangproj", """
               <ItemDefinitionGroup><ClCompile><AdditionalIncludeDirectories>../lib</AdditionalIncludeDirectories></ClCompile></ItemDefinitionGroup>

@@ -19,6 +19,9 @@ internal static class UnixStat
     /// <summary>The effective user id of this process; null where <see cref="TryGet"/> says nothing.</summary>
     public static uint? CurrentUser => Available ? GetEffectiveUser() : null;
 
+    /// <summary>The effective user id of this process, on any Unix (geteuid has no layout to depend on).</summary>
+    public static uint EffectiveUser() => GetEffectiveUser();
+
     private static bool Available => RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
     [DllImport("libc", EntryPoint = "stat", SetLastError = true)]

@@ -20,7 +20,7 @@ internal static class UnixPeerCredentials
     public static bool IsCurrentUser(IntPtr socket)
     {
         uint? peer = PeerUser(socket);
-        return peer is uint user && user == GetEffectiveUser();
+        return peer is uint user && user == FileSystem.UnixStat.EffectiveUser();
     }
 
     /// <summary>The peer's effective user id; null when the kernel does not say.</summary>
@@ -34,9 +34,6 @@ internal static class UnixPeerCredentials
 
         return GetPeerId((int)socket, out uint user, out _) == 0 ? user : null;
     }
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint GetEffectiveUser();
 
     [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     private static extern int GetSocketOption(int socket, int level, int option, out PeerCredentials value, ref int length);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
 
 namespace Dtlto.Build.Engine.JobLists;
 
@@ -29,9 +28,6 @@ public static class SideOutputs
     {
         "", ".0.preopt.bc", ".1.promote.bc", ".2.internalize.bc", ".3.import.bc", ".4.opt.bc", ".5.precodegen.bc", ".resolution.txt",
     };
-
-    /// <summary>What lld appends to an archive member it extracts to a file: a task number and its process id.</summary>
-    private static readonly Regex ExtractedMemberSuffix = new(@"(\(.+ at \d+\))\.\d+\.[0-9A-Fa-f]+\.o$", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// Why the command writes files that cannot be named here, in words; null when every file
@@ -174,17 +170,15 @@ public static class SideOutputs
         string output = jobList.LinkerOutput;
         if (Path.IsPathRooted(output))
         {
-            string relative = RelativeToBase(jobList, output);
+            string relative = Processes.RelativePath.From(jobList.BaseDirectory, output);
             output = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? output : relative;
         }
 
         string module = StableJob.Normalize(job.Bitcode) ?? jobList.Resolve(job.Bitcode).TrimStart('/', '\\');
-        module = ExtractedMemberSuffix.Replace(module, "$1");
+        module = ExtractedArchiveMember.Stable(module);
         string name = module.Replace("../", "up~").Replace('/', '~').Replace('\\', '~').Replace(':', '~');
         return output.Replace('\\', '/') + "_dwo/" + name + ".dwo";
     }
-
-    private static string RelativeToBase(JobList jobList, string path) => Processes.RelativePath.From(jobList.BaseDirectory, path);
 
     /// <summary>clang's stem of a file name: the name without its last extension.</summary>
     private static string Stem(string path) => Path.GetFileNameWithoutExtension(path);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Text.RegularExpressions;
 using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 
@@ -15,8 +14,6 @@ namespace Dtlto.Build.Engine.Linking;
 /// </summary>
 public static class LinkTemporaries
 {
-    private static readonly Regex ExtractedArchiveMember = new(@"\(.+ at \d+\)\.\d+\.[0-9A-Fa-f]+\.o$", RegexOptions.CultureInvariant);
-
     public static IEnumerable<string> Of(JobList jobList, string jobListPath)
     {
         yield return jobListPath;
@@ -27,7 +24,7 @@ public static class LinkTemporaries
                 yield return jobList.Resolve(output);
             foreach (string input in job.Inputs)
             {
-                if (ExtractedArchiveMember.IsMatch(Path.GetFileName(input)))
+                if (ExtractedArchiveMember.Is(Path.GetFileName(input)))
                     yield return jobList.Resolve(input);
             }
         }
@@ -71,6 +68,6 @@ public static class LinkTemporaries
         || name.EndsWith(".native.o", StringComparison.Ordinal)
         || name.EndsWith(".native.o.thinlto.bc", StringComparison.Ordinal)
         || name.EndsWith(".native.o.rsp", StringComparison.Ordinal)
-        || ExtractedArchiveMember.IsMatch(name)
+        || ExtractedArchiveMember.Is(name)
         || name.StartsWith(outputName + ".tmp", StringComparison.Ordinal);
 }

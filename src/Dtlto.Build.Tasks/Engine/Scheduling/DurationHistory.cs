@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Dtlto.Build.Engine.Execution;
+using Dtlto.Build.Engine.JobLists;
 
 namespace Dtlto.Build.Engine.Scheduling;
 
@@ -16,8 +16,6 @@ namespace Dtlto.Build.Engine.Scheduling;
 /// </summary>
 public sealed class DurationHistory
 {
-    private static readonly Regex ArchiveMemberSuffix = new(@"^(?<member>.*\(.+ at \d+\))\.\d+\.[0-9A-Fa-f]+\.o$", RegexOptions.CultureInvariant);
-
     private readonly Dictionary<string, double> _seconds;
 
     private DurationHistory(Dictionary<string, double> seconds) => _seconds = seconds;
@@ -51,11 +49,7 @@ public sealed class DurationHistory
 
     public int Count => _seconds.Count;
 
-    public static string ModuleKey(string bitcode)
-    {
-        Match member = ArchiveMemberSuffix.Match(bitcode);
-        return member.Success ? member.Groups["member"].Value : bitcode;
-    }
+    public static string ModuleKey(string bitcode) => ExtractedArchiveMember.Stable(bitcode);
 
     public double? SecondsFor(string bitcode) => _seconds.TryGetValue(ModuleKey(bitcode), out double s) ? s : null;
 
