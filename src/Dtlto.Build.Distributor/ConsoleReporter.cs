@@ -36,19 +36,19 @@ public sealed class ConsoleReporter : IBackendCompileObserver
             switch (result.Status)
             {
                 case JobStatus.Failed:
-                    _writer.WriteLine($"{Prefix}error: backend compile of '{result.Job.Bitcode}' failed: {result.Failure}");
+                    _writer.WriteLine($"{Prefix}error: backend compile of '{result.Job.ModuleName}' failed: {result.Failure}");
                     _writer.WriteLine($"{Prefix}command: {CommandLineText.Format(result.Command)}");
                     WriteOutput(result.Output);
                     break;
                 case JobStatus.Succeeded when result.Output.Length > 0:
-                    _writer.WriteLine($"{Prefix}backend compile of '{result.Job.Bitcode}':");
+                    _writer.WriteLine($"{Prefix}backend compile of '{result.Job.ModuleName}':");
                     WriteOutput(result.Output);
                     break;
                 case JobStatus.Succeeded when _verbose && result.FromCache:
-                    _writer.WriteLine($"{Prefix}'{result.Job.Bitcode}' from the cache in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
+                    _writer.WriteLine($"{Prefix}'{result.Job.ModuleName}' from the cache in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
                     break;
                 case JobStatus.Succeeded when _verbose:
-                    _writer.WriteLine($"{Prefix}compiled '{result.Job.Bitcode}' in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
+                    _writer.WriteLine($"{Prefix}compiled '{result.Job.ModuleName}' in {result.Elapsed.TotalSeconds:0.000} s (worker {worker})");
                     break;
             }
 

@@ -28,6 +28,6 @@ internal sealed class BackendCompileProgress : IBackendCompileObserver
         if (result.Status != JobStatus.Succeeded)
             return;
         int n = Interlocked.Increment(ref _finished);
-        _log.LogMessage(MessageImportance.Normal, $"[{n}/{_total}] {result.Job.Bitcode} ({(result.FromCache ? "from the cache" : $"{result.Elapsed.TotalSeconds:0.00} s")})");
+        _log.LogMessage(MessageImportance.Normal, $"[{n}/{_total}] {result.Job.ModuleName} ({(result.FromCache ? "from the cache" : $"{result.Elapsed.TotalSeconds:0.00} s")})");
     }
 }

@@ -98,6 +98,70 @@ public sealed class CMakeModuleTests
         StringAssert.Contains(single.StandardOutput, "DTLTO: CMAKE_BUILD_TYPE 'Debug' is not in DTLTO_CONFIGURATIONS (Release): this build tree links without ThinLTO");
     }
 
+    private static void WriteStaticLibraryProject(TestDirectory dir)
+    {
+        dir.Write("src/CMakeLists.txt", """
+            cmake_minimum_required(VERSION 3.20)
+            project(stats C)
+            add_library(stat STATIC parse.c mean.c)
+            add_executable(stats main.c)
+            target_link_libraries(stats PRIVATE stat)
+            """);
+        dir.Write("src/parse.c", "int parse(const char *s) { int v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }\n");
+        dir.Write("src/mean.c", "int mean(const int *v, int n) { int s = 0; for (int i = 0; i < n; i++) s += v[i]; return n ? s / n : 0; }\n");
+        dir.Write("src/main.c", """
+            #include <stdio.h>
+            int parse(const char *s);
+            int mean(const int *v, int n);
+            int main(void) { int v[3] = { parse("10"), parse("20"), parse("33") }; printf("mean %d\n", mean(v, 3)); return 0; }
+            """);
+    }
+
+    [TestMethod]
+    public void AStaticLibrarysMembersComeFromTheCacheAfterACleanInANewBuildTreeAndAfterAnEdit()
+    {
+        using var dir = new TestDirectory();
+        WriteStaticLibraryProject(dir);
+        string[] options = { "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor, "-DDTLTO_DISTRIBUTOR_OPTIONS=--cache-dir=" + dir.File("cache") };
+        CommandResult Build(string tree, params string[] extra) => Command.Run(dir.Path, "cmake", new[] { "--build", tree }.Concat(extra), TimeSpan.FromMinutes(3));
+        string lldCache = dir.File("lld-cache");
+        int LldCompiles()
+        {
+            int before = Directory.Exists(lldCache) ? Directory.GetFiles(lldCache, "llvmcache-*").Length : 0;
+            CommandResult link = Command.Run(dir.File("build"), Toolchain.Clang, "-flto=thin", "-O3", "-fuse-ld=lld", "-o", "inprocess",
+                "CMakeFiles/stats.dir/main.c.o", "libstat.a", "-Wl,--thinlto-cache-dir=" + lldCache);
+            Assert.AreEqual(0, link.ExitCode, link.ToString());
+            return Directory.GetFiles(lldCache, "llvmcache-*").Length - before;
+        }
+
+        Assert.AreEqual(0, Configure(dir, SourceModule, options).ExitCode);
+        CommandResult first = Build("build");
+        CommandResult afterClean = Build("build", "--target", "clean");
+        afterClean = Build("build");
+        CommandResult otherTree = Command.Run(dir.Path, "cmake", new[] { "-S", "src", "-B", "other", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PROJECT_INCLUDE=" + SourceModule }.Concat(options), TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, otherTree.ExitCode, otherTree.ToString());
+        otherTree = Build("other");
+        Assert.AreEqual(3, LldCompiles());
+        // parse.c grows, so mean.c's member, after it in libstat.a, moves.
+        dir.Write("src/parse.c", "int base = 10;\nint parse(const char *s) { int v = 0; if (!s) return -1; while (*s >= '0' && *s <= '9') v = v * base + (*s++ - '0'); return v; }\n");
+        CommandResult edited = Build("build");
+        int lldCompiled = LldCompiles();
+
+        Assert.AreEqual(0, first.ExitCode, first.ToString());
+        Assert.AreEqual((3, 0, 0, 3), CacheCounts.Of(first.StandardOutput));
+        Assert.AreEqual(0, afterClean.ExitCode, afterClean.ToString());
+        Assert.AreEqual((3, 3, 3, 0), CacheCounts.Of(afterClean.StandardOutput), "after a clean every module is a hit: " + afterClean.StandardOutput);
+        StringAssert.Contains(afterClean.StandardOutput, "libstat.a(parse.c.o)", "the members by their names");
+        Assert.AreEqual((3, 3, 3, 0), CacheCounts.Of(otherTree.StandardOutput), "and in a new build tree: " + otherTree.StandardOutput);
+        Assert.AreEqual(0, edited.ExitCode, edited.ToString());
+        (int jobs, int hits, _, int compiled) = CacheCounts.Of(edited.StandardOutput);
+        Assert.AreEqual(lldCompiled, compiled, $"lld's own cache compiled {lldCompiled}: {edited.StandardOutput}");
+        Assert.AreEqual((3, 3 - compiled), (jobs, hits));
+        Assert.IsTrue(compiled is >= 1 and < 3, edited.StandardOutput);
+        Assert.AreEqual("mean 21\n", Command.Run(dir.Path, dir.File("build/stats")).StandardOutput);
+        Assert.AreEqual("mean 21\n", Command.Run(dir.Path, dir.File("other/stats")).StandardOutput);
+    }
+
     /// <summary>
     /// A Windows project built with clang-cl, cross-compiled here: CMake runs lld-link itself, so
     /// the module gives it lld-link's DTLTO options. The code is freestanding (no CRT, no Windows SDK).

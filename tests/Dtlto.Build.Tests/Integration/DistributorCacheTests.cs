@@ -45,6 +45,56 @@ public sealed class DistributorCacheTests
         Assert.AreEqual(CProgram.Output, copy.Run("app").StandardOutput);
     }
 
+    /// <summary>Links the objects in-process with lld's own cache; returns how many backend compiles lld ran (new cache files).</summary>
+    private static int LldCacheMisses(TestDirectory dir, string lldCache, string[] inputs)
+    {
+        int before = Directory.Exists(lldCache) ? Directory.GetFiles(lldCache, "llvmcache-*").Length : 0;
+        ThinLtoBuild.Expect(Command.Run(dir.Path, Toolchain.ClangXX, new[] { "-flto=thin", "-O2", "-fuse-ld=lld", "-o", "inprocess", "-Wl,--thinlto-cache-dir=" + lldCache }.Concat(inputs)), "in-process link");
+        return Directory.GetFiles(lldCache, "llvmcache-*").Length - before;
+    }
+
+    [TestMethod]
+    public void ArchiveMembersComeFromTheCacheWhateverTheirPlaceInTheArchive()
+    {
+        using var dir = new TestDirectory();
+        string cache = "-Xthinlto-distributor=--cache-dir=" + dir.File("cache");
+        string lldCache = dir.File("lld-cache");
+        (ThinLtoBuild build, _) = ThinLtoBuild.CompileCProgram(dir);
+        build.Archive("libmath.a", thin: false, "squares.o", "square.o");
+        build.Archive("libmisc.a", thin: false, "fib.o", "greeting.o");
+        string[] inputs = { "main.o", "libmath.a", "libmisc.a" };
+
+        CommandResult first = build.LinkWith(Toolchain.Distributor, "app", inputs, cache);
+        CommandResult second = build.LinkWith(Toolchain.Distributor, "app", inputs, cache);
+        Assert.AreEqual(5, LldCacheMisses(dir, lldCache, inputs));
+        // squares.o grows, so square.o, after it in libmath.a, moves to another offset.
+        dir.Write("squares.c", """
+            int square(int x);
+            int table[40] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+            int sum_squares(int n) { int s = table[39]; for (int i = 1; i <= n; i++) s += square(i); return s; }
+            """);
+        long before = new FileInfo(dir.File("squares.o")).Length;
+        build.Compile("squares.c");
+        Assert.AreNotEqual(before, new FileInfo(dir.File("squares.o")).Length, "the member changed size");
+        File.Delete(dir.File("libmath.a"));
+        build.Archive("libmath.a", thin: false, "squares.o", "square.o");
+        CommandResult third = build.LinkWith(Toolchain.Distributor, "app", inputs, cache);
+        int lldCompiled = LldCacheMisses(dir, lldCache, inputs);
+
+        ThinLtoBuild.Expect(first, "first link");
+        Assert.AreEqual((0, 0, 5), Summary(first));
+        Assert.AreEqual((5, 5, 0), Summary(second), "lld names each member after its own process id, which is not in the key: " + second.StandardError);
+        foreach (string member in new[] { "libmath.a(squares.o)", "libmath.a(square.o)", "libmisc.a(fib.o)", "libmisc.a(greeting.o)" })
+            StringAssert.Contains(second.StandardError, member, "members are named by their archive and their name");
+        Assert.IsFalse(second.StandardError.Contains(" at "), "without lld's offsets and process ids: " + second.StandardError);
+        (int hits, int local, int compiled) = Summary(third);
+        Assert.AreEqual(lldCompiled, compiled, $"lld's own cache compiled {lldCompiled}: {third.StandardError}");
+        Assert.IsTrue(compiled is >= 1 and < 5, third.StandardError);
+        Assert.AreEqual((5 - compiled, 5 - compiled), (hits, local));
+        StringAssert.Matches(third.StandardError, new Regex(@"from a cache: .*libmath\.a\(square\.o\)"), "the moved member is among the hits");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
     [TestMethod]
     public void ACacheSizeThatIsNotOneIsAUsageError()
     {

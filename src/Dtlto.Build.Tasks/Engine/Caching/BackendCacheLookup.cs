@@ -129,12 +129,12 @@ public sealed class BackendCacheLookup : IReportsCacheHits
             }
 
             if (restore.Lookup == CacheLookup.NotTrusted && Interlocked.Exchange(ref _untrustedSaid, 1) == 0)
-                warn($"the cached result of {job.Bitcode} in {Cache.Folder} belongs to another user, or others can change it, and was not used (nor are any others like it in this link); a cache whose every writer is trusted can be declared shared (--cache-shared, DtltoCacheShared)");
+                warn($"the cached result of {job.ModuleName} in {Cache.Folder} belongs to another user, or others can change it, and was not used (nor are any others like it in this link); a cache whose every writer is trusted can be declared shared (--cache-shared, DtltoCacheShared)");
 
             if (restore.Lookup == CacheLookup.Damaged)
             {
                 Interlocked.Increment(ref _damaged);
-                warn($"the cached result of {job.Bitcode} in {Cache.Folder} was damaged ({restore.Damage}); it was discarded and the module compiles again");
+                warn($"the cached result of {job.ModuleName} in {Cache.Folder} was damaged ({restore.Damage}); it was discarded and the module compiles again");
             }
         }
 

@@ -98,7 +98,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         {
             // A hit would restore what the compile did not write; the options named a file this compiler does not write.
             if (Interlocked.Exchange(ref _missingSaid, 1) == 0)
-                _warn($"{missing}, which the options of {job.Bitcode}'s compile say it writes, was not written; such results are not cached");
+                _warn($"{missing}, which the options of {job.ModuleName}'s compile say it writes, was not written; such results are not cached");
             return run;
         }
 

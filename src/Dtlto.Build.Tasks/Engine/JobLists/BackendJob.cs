@@ -41,6 +41,9 @@ public sealed class BackendJob
 
     public string Bitcode => Inputs[0];
 
+    /// <summary>The module as a user names it in messages: <see cref="Bitcode"/>, or for an archive member lld extracted, <c>lib.a(member.o)</c>.</summary>
+    public string ModuleName => ExtractedArchiveMember.Display(Bitcode);
+
     public string IndexShard => Inputs[1];
 
     public IEnumerable<string> ImportedModules

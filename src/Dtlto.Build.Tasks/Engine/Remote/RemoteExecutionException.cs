@@ -40,7 +40,7 @@ public sealed class RemoteCallTimeoutException : RemoteExecutionException
 public sealed class RemoteAnswerException : RemoteExecutionException
 {
     internal RemoteAnswerException(RemoteAction action, JobLists.BackendJob job, string what, Exception? inner = null)
-        : base($"the farm's result of action {action.Digest.Hash.Substring(0, 12)} ({job.Bitcode}) cannot be used: {what}", inner)
+        : base($"the farm's result of action {action.Digest.Hash.Substring(0, 12)} ({job.ModuleName}) cannot be used: {what}", inner)
     {
     }
 }

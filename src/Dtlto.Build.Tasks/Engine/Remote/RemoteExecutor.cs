@@ -181,7 +181,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             (RemoteAction? action, string? reason) = _builder!.Build(jobList, job);
             if (action is null)
             {
-                _warn($"{job.Bitcode} compiles on this machine: {reason}");
+                _warn($"{job.ModuleName} compiles on this machine: {reason}");
                 return await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
             }
 
@@ -198,7 +198,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         catch (Exception e) when (IsFarmFailure(e) && e is not RemoteTlsException && e != _connectionFailure)
         {
             if (_settings.Strict)
-                throw new RemoteExecutionException($"the remote execution server failed {job.Bitcode}: {Describe(e)}", e);
+                throw new RemoteExecutionException($"the remote execution server failed {job.ModuleName}: {Describe(e)}", e);
             return await FallBackAsync(jobList, job, Describe(e), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -537,7 +537,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     {
         Interlocked.Increment(ref _fallbacks);
         if (why is not null && Interlocked.Exchange(ref _warnedFallback, 1) == 0)
-            _warn($"the remote execution server failed {job.Bitcode} ({why}); it and any further such jobs compile on this machine");
+            _warn($"the remote execution server failed {job.ModuleName} ({why}); it and any further such jobs compile on this machine");
         return await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
     }
 

@@ -19,7 +19,7 @@ public static class LinkSummary
             .Where(j => j.Status != JobStatus.NotCompleted)
             .OrderByDescending(j => j.Elapsed)
             .Take(slowest)
-            .Select(j => $"{j.Job.Bitcode} {j.Elapsed.TotalSeconds:0.00} s"));
+            .Select(j => $"{j.Job.ModuleName} {j.Elapsed.TotalSeconds:0.00} s"));
         string details = string.IsNullOrEmpty(cache?.Details) ? "" : $" ({cache!.Details})";
         return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{details}{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
             (slow.Length > 0 ? $"; slowest: {slow}" : "") + FromCache(result);
@@ -31,7 +31,7 @@ public static class LinkSummary
     /// </summary>
     private static string FromCache(BackendCompileResult result, int named = 5)
     {
-        var served = result.Jobs.Where(j => j.FromCache && j.Status == JobStatus.Succeeded).Select(j => j.Job.Bitcode).ToList();
+        var served = result.Jobs.Where(j => j.FromCache && j.Status == JobStatus.Succeeded).Select(j => j.Job.ModuleName).ToList();
         if (served.Count == 0)
             return "";
         string names = string.Join(", ", served.Take(named));

@@ -73,7 +73,7 @@ public sealed class LinkTrace : IBackendCompileObserver
 
             string lane = $"worker {worker + 1}";
             _finished[result.Job] = (lane, start, end);
-            _slices.Add((result.Job.Bitcode, lane, start, end, args));
+            _slices.Add((result.Job.ModuleName, lane, start, end, args));
         }
     }
 
