@@ -1,5 +1,7 @@
 using System;
+using System.Linq;
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Dtlto.Build.Distributor;
 
@@ -9,10 +11,11 @@ namespace Dtlto.Build.Distributor;
 /// </summary>
 public static class DistributorCommandLine
 {
-    private static readonly Option<int> JobsOption = new("--jobs", "-j")
+    private static readonly Option<int?> JobsOption = new("--jobs", "-j")
     {
         Description = "Backend compiles to run at once (default: the number of processors).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
+        HelpName = "N",
+        CustomParser = OptionValues.WholeNumber,
     };
 
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v")
@@ -23,6 +26,8 @@ public static class DistributorCommandLine
     private static readonly Option<double?> JobTimeoutOption = new("--job-timeout")
     {
         Description = "Kill a backend compile that runs longer than this many seconds and fail the link (default: no limit).",
+        HelpName = "SECONDS",
+        CustomParser = OptionValues.Seconds,
     };
 
     private static readonly Option<string?> TraceOption = new("--trace")
@@ -73,6 +78,8 @@ public static class DistributorCommandLine
     private static readonly Option<int?> RemoteJobsOption = new("--remote-jobs")
     {
         Description = $"Actions in flight at once (default: {Engine.Remote.RemoteSettings.DefaultConcurrency}); --jobs still bounds compiles on this machine.",
+        HelpName = "N",
+        CustomParser = OptionValues.WholeNumber,
     };
 
     private static readonly Option<string?> RemoteCaFileOption = new("--remote-ca-file")
@@ -108,6 +115,8 @@ public static class DistributorCommandLine
     private static readonly Option<double?> RemoteStallTimeoutOption = new("--remote-stall-timeout")
     {
         Description = $"Seconds the link waits with actions out on the farm and none coming back before it stops waiting (default: {Engine.Remote.RemoteSettings.DefaultStallTimeout.TotalSeconds:0}).",
+        HelpName = "SECONDS",
+        CustomParser = OptionValues.Seconds,
     };
 
     private static readonly Option<string?> RemoteMaxOutputSizeOption = new("--remote-max-output-size")
@@ -209,23 +218,51 @@ public static class DistributorCommandLine
     public static ParseResult Parse(string[] args) => Command.Parse(args);
 
     /// <summary>The first thing wrong with the command line, in words for the user; null if nothing is.</summary>
-    public static string? Problem(ParseResult parsed)
+    public static string? Problem(ParseResult parsed, string[] args)
     {
+        // "--remote-race=maybe" parses as the switch followed by the job list "maybe", and "--trace=" as --trace with the job list as its value.
+        foreach (string arg in args)
+        {
+            int equals = arg.IndexOf('=');
+            if (equals > 0 && equals == arg.Length - 1 && arg.StartsWith("--", StringComparison.Ordinal))
+                return $"{arg.Substring(0, equals)} needs a value";
+            if (equals > 0 && Switches.Contains(arg.Substring(0, equals)) && !bool.TryParse(arg.Substring(equals + 1), out _))
+                return $"{arg.Substring(0, equals)}: '{arg.Substring(equals + 1)}' is not true or false";
+        }
+
         if (parsed.Errors.Count == 0)
             return null;
         // An unknown option is taken for the job list, and the real job list then looks
         // like a stray argument; name the option instead.
-        string? jobList = parsed.GetValue(JobListArgument);
-        if (jobList is not null && jobList.StartsWith("-", StringComparison.Ordinal))
-            return $"unknown option '{jobList}'";
-        return parsed.Errors[0].Message;
+        ArgumentResult? jobList = parsed.GetResult(JobListArgument);
+        string? given = jobList is { Tokens.Count: > 0 } ? jobList.Tokens[0].Value : null;
+        if (given is not null && given.StartsWith("-", StringComparison.Ordinal))
+            return $"unknown option '{given}'";
+        foreach (ParseError error in parsed.Errors)
+        {
+            OptionResult? option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+            if (option is null)
+                continue;
+            // Otherwise the option's own parser said what is wrong with its value.
+            return error.Message.StartsWith("Required argument missing", StringComparison.Ordinal) ? $"{option.Option.Name} needs a value" : error.Message;
+        }
+
+        if (given is null)
+            return "no job list: lld runs this program with the job list's path last (clang -fthinlto-distributor=dtlto-distributor)";
+        ParseError first = parsed.Errors[0];
+        return first.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal) && first.SymbolResult is CommandResult
+            ? $"one job list only, but more arguments follow '{given}': {string.Join(" ", parsed.UnmatchedTokens)}"
+            : first.Message.TrimEnd('.');
     }
+
+    /// <summary>The options that take no value, or true or false after '='.</summary>
+    private static readonly string[] Switches = Command.Options.OfType<Option<bool>>().SelectMany(o => o.Aliases.Append(o.Name)).ToArray();
 
     /// <summary>The root command has no action of its own, so any action is --help or --version.</summary>
     public static bool WantsHelpOrVersion(ParseResult parsed) => parsed.Action is not null;
 
     public static DistributorOptions Bind(ParseResult parsed) =>
-        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption), parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption),
+        new(parsed.GetValue(JobListArgument)!, parsed.GetValue(JobsOption) ?? Environment.ProcessorCount, parsed.GetValue(VerboseOption), parsed.GetValue(BuildPipeOption),
             JobTimeout(parsed.GetValue(JobTimeoutOption)))
         {
             TracePath = parsed.GetValue(TraceOption),
@@ -248,7 +285,7 @@ public static class DistributorCommandLine
                     Mode = parsed.GetValue(RemoteModeOption),
                     Strict = parsed.GetValue(RemoteStrictOption),
                     Concurrency = parsed.GetValue(RemoteJobsOption),
-                    LocalConcurrency = parsed.GetValue(JobsOption),
+                    LocalConcurrency = parsed.GetValue(JobsOption) ?? Environment.ProcessorCount,
                     CaFile = parsed.GetValue(RemoteCaFileOption),
                     ClientCertificateFile = parsed.GetValue(RemoteClientCertOption),
                     ClientKeyFile = parsed.GetValue(RemoteClientKeyOption),

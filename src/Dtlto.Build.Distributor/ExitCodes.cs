@@ -14,6 +14,9 @@ public static class ExitCodes
     /// <summary>The linker that started the distributor died; running compiles were killed.</summary>
     public const int ParentGone = 3;
 
+    /// <summary>A fault of the program's own, said in one line (EX_SOFTWARE).</summary>
+    public const int Internal = 70;
+
     /// <summary>Stopped by SIGINT/SIGTERM (or Ctrl+C); running compiles were killed.</summary>
     public const int Cancelled = 130;
 }

@@ -26,6 +26,19 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        try
+        {
+            return await RunAsync(args).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Every input the program knows of has its own message; this one names the fault in one line too.
+            return Fail(ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}");
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         // Not a link: where the CMake module is, for -DCMAKE_PROJECT_INCLUDE="$(dtlto-distributor --cmake-module)".
         if (args.Length == 1 && args[0] == "--cmake-module")
         {
@@ -38,7 +51,7 @@ public static class Program
             return ObjectCheckCommand.Run(args[1..]);
 
         ParseResult parsed = DistributorCommandLine.Parse(args);
-        if (DistributorCommandLine.Problem(parsed) is string problem)
+        if (DistributorCommandLine.Problem(parsed, args) is string problem)
             return Fail(ExitCodes.Usage, $"{problem} (try --help)");
         if (DistributorCommandLine.WantsHelpOrVersion(parsed))
             return await parsed.InvokeAsync().ConfigureAwait(false);

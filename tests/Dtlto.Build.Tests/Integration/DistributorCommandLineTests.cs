@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Linq;
 using Dtlto.Build.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -48,6 +49,32 @@ public sealed class DistributorCommandLineTests
     {
         using var dir = new TestDirectory();
         AssertOneLineError(Distribute(dir, "--frobnicate", "list.json"), 2, "unknown option '--frobnicate' (try --help)");
+    }
+
+    [TestMethod]
+    public void EachMistakeIsSaidInTheUsersWords()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("bad.json", "{\"common\": {");
+        const string noJobList = "no job list: lld runs this program with the job list's path last (clang -fthinlto-distributor=dtlto-distributor) (try --help)";
+
+        AssertOneLineError(Distribute(dir), 2, noJobList);
+        AssertOneLineError(Distribute(dir, "-v"), 2, noJobList);
+        AssertOneLineError(Distribute(dir, "--dry-run"), 2, noJobList);
+        AssertOneLineError(Distribute(dir, "-j", "abc", "list.json"), 2, "--jobs: 'abc' is not a whole number (try --help)");
+        AssertOneLineError(Distribute(dir, "--job-timeout=soon", "list.json"), 2, "--job-timeout: 'soon' is not a number of seconds (try --help)");
+        AssertOneLineError(Distribute(dir, "--remote-race=maybe", "list.json"), 2, "--remote-race: 'maybe' is not true or false (try --help)");
+        AssertOneLineError(Distribute(dir, "--trace=", "list.json"), 2, "--trace needs a value (try --help)");
+        AssertOneLineError(Distribute(dir, "--jobs"), 2, "--jobs needs a value (try --help)");
+        AssertOneLineError(Distribute(dir, "a.json", "b.json"), 2, "one job list only, but more arguments follow 'a.json': b.json (try --help)");
+        AssertOneLineError(Distribute(dir, dir.Path), 2, dir.Path + ": cannot read the job list: it is a folder, not a job list");
+        AssertOneLineError(Distribute(dir, "gone.json"), 2, "gone.json: cannot read the job list: no such file");
+        CommandResult badJson = Distribute(dir, "bad.json");
+        Assert.AreEqual(2, badJson.ExitCode);
+        Assert.AreEqual(1, Regex.Matches(badJson.StandardError, "(?i)line ?number|line [0-9]").Count, "the position once: " + badJson.StandardError);
+        Assert.IsFalse(badJson.StandardError.Contains("BytePosition"), badJson.StandardError);
+        string help = Distribute(dir, "--help").StandardOutput;
+        Assert.IsFalse(help.Contains("[default:"), "each default said once, in the option's own words: " + help);
     }
 
     [TestMethod]

@@ -29,7 +29,14 @@ public static class JobListReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new JobListException(path, "", $"cannot read the job list: {e.Message}", e);
+            string why = e switch
+            {
+                _ when Directory.Exists(path) => "it is a folder, not a job list",
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message.TrimEnd('.'),
+            };
+            throw new JobListException(path, "", $"cannot read the job list: {why}", e);
         }
 
         return Parse(bytes, path, baseDirectory);
@@ -52,10 +59,17 @@ public static class JobListReader
         }
     }
 
+    /// <summary>The JSON reader's message without the position and path it appends (the position is said once, 1-based).</summary>
     private static string FirstSentence(string message)
     {
-        int end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message.Substring(0, end) : message;
+        foreach (string tail in new[] { " LineNumber:", " Path:" })
+        {
+            int end = message.IndexOf(tail, StringComparison.Ordinal);
+            if (end > 0)
+                message = message.Substring(0, end);
+        }
+
+        return message.TrimEnd();
     }
 
     private sealed class Validator
