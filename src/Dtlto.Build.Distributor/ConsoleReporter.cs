@@ -37,7 +37,8 @@ public sealed class ConsoleReporter : IBackendCompileObserver
             {
                 case JobStatus.Failed:
                     _writer.WriteLine($"{Prefix}error: backend compile of '{result.Job.ModuleName}' failed: {result.Failure}");
-                    _writer.WriteLine($"{Prefix}command: {CommandLineText.Format(result.Command)}");
+                    if (result.Command.Count > 0)
+                        _writer.WriteLine($"{Prefix}command: {CommandLineText.Format(result.Command)}");
                     WriteOutput(result.Output);
                     break;
                 case JobStatus.Succeeded when result.Output.Length > 0:
@@ -57,13 +58,13 @@ public sealed class ConsoleReporter : IBackendCompileObserver
     }
 
     /// <summary>The one line at the end of a link (after a failure too); nothing for an empty list.</summary>
-    public void Summarize(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null)
+    public void Summarize(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null, string? workersMeaning = null)
     {
         if (result.Jobs.Count == 0)
             return;
         lock (_lock)
         {
-            _writer.WriteLine(Prefix + LinkSummary.Format(result, cpu, cache));
+            _writer.WriteLine(Prefix + LinkSummary.Format(result, cpu, cache, workersMeaning: workersMeaning));
             _writer.Flush();
         }
     }

@@ -33,11 +33,13 @@ public static class DistributorCommandLine
     private static readonly Option<string?> TraceOption = new("--trace")
     {
         Description = "Write a timeline of the link (Chrome trace-event JSON, for Perfetto or chrome://tracing) to this file.",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string?> HistoryOption = new("--history")
     {
         Description = "Keep each module's backend compile time in this file and start the slowest modules first in later links.",
+        HelpName = "FILE",
     };
 
     private static readonly Option<bool> DryRunOption = new("--dry-run")
@@ -48,26 +50,31 @@ public static class DistributorCommandLine
     private static readonly Option<string?> BuildPipeOption = new("--build-pipe")
     {
         Description = "Hand the job list to the MSBuild build listening on this pipe and wait for it to run the jobs (set by the Dtlto.Build SDK).",
+        HelpName = "PIPE",
     };
 
     private static readonly Option<string?> RemoteOption = new("--remote")
     {
         Description = "Run the backend compiles through this Remote Execution API server (grpc://host:port, or grpcs:// for TLS), with its action cache.",
+        HelpName = "URL",
     };
 
     private static readonly Option<string?> RemoteInstanceOption = new("--remote-instance")
     {
         Description = "The server's instance name (default: none).",
+        HelpName = "NAME",
     };
 
     private static readonly Option<string[]> RemotePlatformOption = new("--remote-platform")
     {
         Description = "A platform property of every action, name=value (e.g. container-image=docker://...); repeat for more.",
+        HelpName = "NAME=VALUE",
     };
 
     private static readonly Option<string?> RemoteModeOption = new("--remote-mode")
     {
         Description = "execute (default): compile on the farm; cache-only: compile here, and share results through the server's action cache.",
+        HelpName = "MODE",
     };
 
     private static readonly Option<bool> RemoteStrictOption = new("--remote-strict")
@@ -85,26 +92,31 @@ public static class DistributorCommandLine
     private static readonly Option<string?> RemoteCaFileOption = new("--remote-ca-file")
     {
         Description = "A PEM file of the certificate authority that signs the server's certificate (grpcs:// only; default: the system's trusted roots).",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string?> RemoteClientCertOption = new("--remote-client-cert")
     {
         Description = "A PEM file of this client's certificate, for servers that want mutual TLS (with --remote-client-key).",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string?> RemoteClientKeyOption = new("--remote-client-key")
     {
         Description = "The PEM file of the client certificate's private key.",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string?> RemoteTokenFileOption = new("--remote-token-file")
     {
         Description = "A file holding the bearer token for the server's authorization header.",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string?> RemoteTokenEnvOption = new("--remote-token-env")
     {
         Description = "An environment variable holding the bearer token for the server's authorization header.",
+        HelpName = "VARIABLE",
     };
 
     private static readonly Option<bool> RemoteUploadToolchainOption = new("--remote-upload-toolchain")
@@ -119,9 +131,17 @@ public static class DistributorCommandLine
         CustomParser = OptionValues.Seconds,
     };
 
+    private static readonly Option<double?> RemoteConnectTimeoutOption = new("--remote-connect-timeout")
+    {
+        Description = $"Seconds the link's first call waits for the server before the link goes on without it, said after a second of silence; a server found down is not waited for again for {Engine.Remote.RemoteSettings.RememberDownFor.TotalMinutes:0} minutes (default: {Engine.Remote.RemoteSettings.DefaultConnectTimeout.TotalSeconds:0}).",
+        HelpName = "SECONDS",
+        CustomParser = OptionValues.Seconds,
+    };
+
     private static readonly Option<string?> RemoteMaxOutputSizeOption = new("--remote-max-output-size")
     {
         Description = "The largest output a result of the farm may claim; a larger one is refused before any of it is downloaded: bytes, or a number with K, M, G or T (default: 4G).",
+        HelpName = "SIZE",
     };
 
     private static readonly Option<bool> RemoteUploadOption = new("--remote-upload")
@@ -139,6 +159,7 @@ public static class DistributorCommandLine
     private static readonly Option<string?> CacheDirOption = new("--cache-dir")
     {
         Description = "The folder of this machine's backend cache, shared by every build of the user (default: $XDG_CACHE_HOME/dtlto, else ~/.cache/dtlto; %LOCALAPPDATA%\\dtlto on Windows).",
+        HelpName = "DIR",
     };
 
     private static readonly Option<bool> NoCacheOption = new("--no-cache")
@@ -154,6 +175,7 @@ public static class DistributorCommandLine
     private static readonly Option<string?> CacheMaxSizeOption = new("--cache-max-size")
     {
         Description = "The size the backend cache is pruned to, least recently used results first: bytes, or a number with K, M, G or T (default: 10G).",
+        HelpName = "SIZE",
     };
 
     // Handled before parsing (Program.Main), as it needs no job list; here for --help.
@@ -202,6 +224,7 @@ public static class DistributorCommandLine
         RemoteTokenEnvOption,
         RemoteUploadToolchainOption,
         RemoteStallTimeoutOption,
+        RemoteConnectTimeoutOption,
         RemoteMaxOutputSizeOption,
         RemoteUploadOption,
         RemoteRaceOption,
@@ -294,6 +317,7 @@ public static class DistributorCommandLine
                     UploadToolchain = parsed.GetValue(RemoteUploadToolchainOption),
                     ActionTimeout = JobTimeout(parsed.GetValue(JobTimeoutOption)),
                     StallTimeoutSeconds = parsed.GetValue(RemoteStallTimeoutOption),
+                    ConnectTimeoutSeconds = parsed.GetValue(RemoteConnectTimeoutOption),
                     Race = parsed.GetValue(RemoteRaceOption),
                     MaxOutputSize = parsed.GetValue(RemoteMaxOutputSizeOption),
                     Upload = parsed.GetValue(RemoteUploadOption),

@@ -133,8 +133,8 @@ public static class Program
         var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
-        reporter.Summarize(result, cpu, executor as IReportsCacheHits);
-        results?.Summary(LinkSummary.Format(result, cpu, executor as IReportsCacheHits));
+        reporter.Summarize(result, cpu, executor as IReportsCacheHits, remote?.WorkersMeaning);
+        results?.Summary(LinkSummary.Format(result, cpu, executor as IReportsCacheHits, workersMeaning: remote?.WorkersMeaning));
 
         if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
             SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);

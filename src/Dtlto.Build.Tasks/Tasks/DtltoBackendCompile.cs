@@ -170,7 +170,7 @@ public sealed class DtltoBackendCompile : DtltoTask
             string diagnostics = failure.Output.Trim();
             LogError(
                 "DTLTO3101",
-                $"backend compile of '{item.GetMetadata("Module")}' failed: {failure.Failure}\n  command: {CommandLineText.Format(failure.Command)}" +
+                $"backend compile of '{item.GetMetadata("Module")}' failed: {failure.Failure}" + (failure.Command.Count > 0 ? $"\n  command: {CommandLineText.Format(failure.Command)}" : "") +
                 (diagnostics.Length > 0 ? "\n" + diagnostics : ""),
                 item.GetMetadata("Bitcode"));
         }
@@ -199,7 +199,7 @@ public sealed class DtltoBackendCompile : DtltoTask
         BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
         session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
         var whole = new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
-        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits));
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits, workersMeaning: RemoteExecutors.WorkersMeaning(behind)));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
         return (result, session?.LinkExited.IsCompleted == true);

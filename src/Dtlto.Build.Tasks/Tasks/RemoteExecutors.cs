@@ -77,6 +77,14 @@ internal static class RemoteExecutors
 #endif
     }
 
+    /// <summary>What the summary's count of workers means for the executor behind the cache; null for this machine's compiles.</summary>
+    public static string? WorkersMeaning(IBackendExecutor behind) =>
+#if DTLTO_REMOTE
+        (behind as RemoteExecutor)?.WorkersMeaning;
+#else
+        null;
+#endif
+
     /// <summary>Gives the executor the link's trace: for cache hits, and for the actions' time on the farm.</summary>
     public static void Attach(IBackendExecutor executor, IBackendExecutor behind, Engine.Tracing.LinkTrace? trace)
     {

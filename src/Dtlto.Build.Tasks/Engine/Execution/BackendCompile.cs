@@ -98,7 +98,8 @@ public sealed class BackendCompile
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopToken.IsCancellationRequested)
         {
-            result = new JobResult(job, command, JobStatus.Failed, $"the executor failed: {e.Message}", null, "", TimeSpan.Zero);
+            // No compile ran (the farm could not be used, in a strict link): there is no command to rerun.
+            result = new JobResult(job, Array.Empty<string>(), JobStatus.Failed, e.Message, null, "", TimeSpan.Zero);
         }
         catch (OperationCanceledException)
         {

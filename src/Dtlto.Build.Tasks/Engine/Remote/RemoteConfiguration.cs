@@ -60,6 +60,9 @@ public sealed class RemoteConfiguration
     /// <summary>Let idle cores here race the farm.</summary>
     public bool Race { get; init; } = true;
 
+    /// <summary>Seconds the link's first call may wait for the server; null or 0 for the default.</summary>
+    public double? ConnectTimeoutSeconds { get; init; }
+
     /// <summary>Put results compiled here in the action cache; false reads it only.</summary>
     public bool Upload { get; init; } = true;
 
@@ -77,6 +80,9 @@ public sealed class RemoteConfiguration
             throw new FormatException($"remote concurrency must be 1 or more, not {Concurrency}");
         if (StallTimeoutSeconds is < 0 or >= 1e7)
             throw new FormatException($"the remote stall timeout must be a number of seconds above 0, not {StallTimeoutSeconds}");
+
+        if (ConnectTimeoutSeconds is < 0 or >= 1e7)
+            throw new FormatException($"the remote connect timeout must be a number of seconds above 0, not {ConnectTimeoutSeconds}");
 
         bool tlsFiles = !string.IsNullOrEmpty(CaFile) || !string.IsNullOrEmpty(ClientCertificateFile) || !string.IsNullOrEmpty(ClientKeyFile);
         if (tlsFiles && endpoint.Scheme != Uri.UriSchemeHttps)
@@ -97,6 +103,7 @@ public sealed class RemoteConfiguration
             UploadToolchain = UploadToolchain,
             ActionTimeout = ActionTimeout,
             StallTimeout = stall,
+            ConnectTimeout = ConnectTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(ConnectTimeoutSeconds.Value) : RemoteSettings.DefaultConnectTimeout,
             // At least one status line before a short stall timeout ends the wait.
             StatusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, stall.Ticks / 2)),
             Race = Race,

@@ -47,7 +47,11 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly SemaphoreSlim _connect = new(1, 1);
     private readonly RemoteToolchain? _toolchain;
     private RemoteActionBuilder? _builder;
-    private bool? _reachable;
+    private readonly ServerCheck _check;
+    private readonly Action<string> _status;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task<bool>? _recheck;
+    private int _reachable;
     private RemoteExecutionException? _connectionFailure;
     private int _warnedFallback;
     private int _warnedStall;
@@ -74,6 +78,8 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _cas = new RemoteCas(_connection, _retry);
         _outputs = new ActionOutputs(_cas, _timings, settings.MaxOutputSize);
         _publisher = new ResultPublisher(settings, _connection, _retry, _cas, warn);
+        _status = status ?? (_ => { });
+        _check = new ServerCheck(settings, _connection, _retry, _status);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
         UseDigestStore(settings);
         if (settings.Race && settings.Mode == RemoteMode.Execute)
@@ -102,6 +108,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     /// <summary>Jobs in flight at once: the in-flight limit's maximum (the limit itself adapts below it).</summary>
     public int Parallelism => _settings.MaxConcurrency;
+
+    /// <summary>What the summary's count of workers means for a link through the farm.</summary>
+    public string WorkersMeaning => $"actions in flight at most; {_settings.LocalConcurrency} compiles at once here";
 
     /// <summary>The link's trace, which gets each action's time on the farm and where each job ran.</summary>
     public LinkTrace? Trace
@@ -167,7 +176,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         try
         {
             if (!await ConnectAsync(jobList, cancellationToken).ConfigureAwait(false))
-                return await FallBackAsync(jobList, job, null, cancellationToken).ConfigureAwait(false);
+            {
+                return _recheck is { IsCompleted: false } recheck
+                    ? await HereUnlessTheFarmAnswersAsync(jobList, job, recheck, cancellationToken).ConfigureAwait(false)
+                    : await FallBackAsync(jobList, job, null, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_watch.IsStalled)
                 return await StalledAsync(jobList, job, cancellationToken).ConfigureAwait(false);
 
@@ -405,7 +419,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// <summary>Asks the server once what it can do; false (after a warning) when it cannot be reached and fallback is allowed.</summary>
     private async Task<bool> ConnectAsync(JobList jobList, CancellationToken cancellationToken)
     {
-        if (_reachable is bool known)
+        if (Reachable is bool known)
             return known;
         await _connect.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -424,30 +438,58 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         return false;
     }
 
+    /// <summary>Whether the server is used: null until the first call has said.</summary>
+    private bool? Reachable => Volatile.Read(ref _reachable) switch { 1 => true, 2 => false, _ => null };
+
     /// <summary>The first call of the link, under <see cref="_connect"/>: whether the server can be used.</summary>
     private async Task<bool> DecideAsync(JobList jobList, CancellationToken cancellationToken)
     {
-        if (_reachable is bool decided)
+        if (Reachable is bool decided)
             return decided;
-        ServerCapabilities capabilities;
-        try
+        if (_check.RememberedDown is (DateTime when, string why))
         {
-            capabilities = await AskCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-            CheckCapabilities(capabilities);
-        }
-        catch (Exception e) when (IsFarmFailure(e) && !cancellationToken.IsCancellationRequested)
-        {
-            // A failed TLS handshake is a setting to fix: it fails the link, strict or not, and is never retried in cleartext.
-            if (_settings.Tls is RemoteTls settingsTls && await settingsTls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string tls)
-                throw _connectionFailure = new RemoteTlsException($"cannot use the remote execution server at {_settings.Address}: {tls}", e);
-            string why = $"cannot use the remote execution server at {_settings.Address}: {Describe(e)}";
-            if (_settings.Strict)
-                throw _connectionFailure = new RemoteExecutionException(why, e);
-            _warn(why + "; the backend compiles run on this machine");
-            _reachable = false;
-            return false;
+            _warn($"the remote execution server at {_settings.Address} could not be used {Ago(when)} ({why}); the backend compiles run on this machine " +
+                "and the server is asked again meanwhile: once it answers, the compiles not yet started go to it");
+            _recheck = RecheckAsync(jobList);
+            // The check may have found the server already.
+            return Interlocked.CompareExchange(ref _reachable, 2, 0) == 1;
         }
 
+        try
+        {
+            Use(await _check.RunAsync(cancellationToken).ConfigureAwait(false), jobList);
+            return true;
+        }
+        catch (RemoteExecutionException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A failed TLS handshake is a setting to fix: it fails the link, strict or not, and is never retried in cleartext.
+            if (_settings.Strict || e is RemoteTlsException)
+                throw _connectionFailure = e;
+            _warn(e.Message + "; the backend compiles run on this machine");
+            Volatile.Write(ref _reachable, 2);
+            return false;
+        }
+    }
+
+    /// <summary>The server found down by an earlier link, asked again while this one compiles here; true once it answers.</summary>
+    private async Task<bool> RecheckAsync(JobList jobList)
+    {
+        try
+        {
+            Use(await _check.RunAsync(_stopping.Token, quiet: true).ConfigureAwait(false), jobList);
+            _status($"the remote execution server at {_settings.Address} answers again: the backend compiles not yet started go to it");
+            return true;
+        }
+        catch (Exception)
+        {
+            // Still down (remembered again), or the link ended first: the link goes on here either way.
+            return false;
+        }
+    }
+
+    /// <summary>What the server said it can do, applied to the link's calls; from now on jobs go to the farm.</summary>
+    private void Use(ServerCapabilities capabilities, JobList jobList)
+    {
         _cas.BatchLimit = capabilities.CacheCapabilities?.MaxBatchTotalSizeBytes ?? 0;
         _cas.CompressBatches = capabilities.CacheCapabilities?.SupportedBatchUpdateCompressors.Contains(Compressor.Types.Value.Zstd) == true;
         _cas.CompressStreams = capabilities.CacheCapabilities?.SupportedCompressors.Contains(Compressor.Types.Value.Zstd) == true;
@@ -455,44 +497,31 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         if (_settings.Mode == RemoteMode.CacheOnly && !_publisher.ServerAccepts && _settings.Upload)
             _warn($"the server at {_settings.Address} does not accept action results from clients; compiles run here and are not cached");
         _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
-        _reachable = true;
-        return true;
+        Volatile.Write(ref _reachable, 1);
+    }
+
+    private static string Ago(DateTime when)
+    {
+        TimeSpan ago = DateTime.UtcNow - when;
+        return ago < TimeSpan.FromMinutes(1) ? $"{Math.Max(0, ago.TotalSeconds):0} s ago" : $"{ago.TotalMinutes:0} min ago";
     }
 
     /// <summary>
-    /// GetCapabilities, tried <see cref="RemoteSettings.Attempts"/> times so that a server that is
-    /// not there at all is found out in about a second; a TLS connection is diagnosed before the
-    /// call is repeated, since a refused certificate is a setting to fix and no retry mends it.
+    /// A job of a link whose server an earlier link found down: compiled here when a core is free,
+    /// or sent to the farm if the server answers the link's check first.
     /// </summary>
-    private async Task<ServerCapabilities> AskCapabilitiesAsync(CancellationToken cancellationToken)
+    private async Task<ProcessResult> HereUnlessTheFarmAnswersAsync(JobList jobList, BackendJob job, Task<bool> recheck, CancellationToken cancellationToken)
     {
-        bool first = true;
-        async Task<ServerCapabilities> Ask()
+        Task slot = _localSlots.WaitAsync(cancellationToken);
+        if (await Task.WhenAny(slot, recheck).ConfigureAwait(false) != slot && await recheck.ConfigureAwait(false))
         {
-            try
-            {
-                return await _connection.UnaryAsync(
-                    "GetCapabilities", options => _connection.Capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _settings.InstanceName }, options), _connection.ShortCall, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && first && _settings.Tls is not null && !cancellationToken.IsCancellationRequested)
-            {
-                first = false;
-                if (await _settings.Tls.DiagnoseAsync(_settings.Endpoint, cancellationToken).ConfigureAwait(false) is string problem)
-                    throw _connectionFailure = new RemoteTlsException($"cannot use the remote execution server at {_settings.Address}: {problem}", e);
-                throw;
-            }
+            _ = slot.ContinueWith(taken => { if (taken.Status == TaskStatus.RanToCompletion) _localSlots.Release(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return await ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _retry.RunAsync(Ask, cancellationToken, _settings.Attempts, pushBack: false).ConfigureAwait(false);
-    }
-
-    private void CheckCapabilities(ServerCapabilities capabilities)
-    {
-        var digests = capabilities.CacheCapabilities?.DigestFunctions;
-        if (digests is not null && digests.Count > 0 && !digests.Contains(DigestFunction.Types.Value.Sha256))
-            throw new RemoteExecutionException("the server does not take SHA-256 digests");
-        if (_settings.Mode == RemoteMode.Execute && capabilities.ExecutionCapabilities?.ExecEnabled != true)
-            throw new RemoteExecutionException("the server does not execute actions (exec_enabled is false); use the cache-only mode");
+        await slot.ConfigureAwait(false);
+        Interlocked.Increment(ref _fallbacks);
+        return await CompileInSlotAsync(jobList, job, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ActionResult?> LookUpAsync(RemoteAction action, CancellationToken cancellationToken)
@@ -544,6 +573,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private async Task<ProcessResult> CompileHereAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
         await _localSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await CompileInSlotAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Compiles a job here in a local slot the caller holds, and gives the slot back.</summary>
+    private async Task<ProcessResult> CompileInSlotAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
+    {
         try
         {
             Interlocked.Increment(ref _compiledHere);
@@ -571,6 +606,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     public void Dispose()
     {
+        _stopping.Cancel();
+        _recheck?.GetAwaiter().GetResult();
+        _stopping.Dispose();
         Caching.FileDigests.Store?.Save();
         _race?.Dispose();
         _publisher.Drain();

@@ -59,6 +59,14 @@ public sealed class RemoteSettings
     /// <summary>How long one job may run, on the farm (the action's timeout) or here; null for no limit.</summary>
     public TimeSpan? ActionTimeout { get; init; }
 
+    /// <summary>How long the link's first call may wait for the server before the link goes on without it (strict links fail).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a server found down is not waited for again (the links in between check it in the background).</summary>
+    public static readonly TimeSpan RememberDownFor = TimeSpan.FromMinutes(5);
+
     /// <summary>How long the link waits with actions out and none coming back before it stops waiting for the farm.</summary>
     public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
 

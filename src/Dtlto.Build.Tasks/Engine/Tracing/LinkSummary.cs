@@ -8,7 +8,8 @@ namespace Dtlto.Build.Engine.Tracing;
 public static class LinkSummary
 {
     /// <param name="cache">The executor, when it serves jobs from a cache: its hits and where jobs ran are said too.</param>
-    public static string Format(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null, int slowest = 3)
+    /// <param name="workersMeaning">What the count of workers is when it is not this machine's compiles (a link through a farm).</param>
+    public static string Format(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null, int slowest = 3, string? workersMeaning = null)
     {
         int cacheHits = cache?.CacheHits ?? 0;
         int failed = result.Failures.Count();
@@ -21,7 +22,7 @@ public static class LinkSummary
             .Take(slowest)
             .Select(j => $"{j.Job.ModuleName} {j.Elapsed.TotalSeconds:0.00} s"));
         string details = string.IsNullOrEmpty(cache?.Details) ? "" : $" ({cache!.Details})";
-        return $"{result.Jobs.Count} backend jobs, {result.Workers} workers, {cacheHits} cache hits{details}{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
+        return $"{result.Jobs.Count} backend jobs, {result.Workers} workers{(workersMeaning is null ? "" : $" ({workersMeaning})")}, {cacheHits} cache hits{details}{outcome}; {cpuText}wall {result.Elapsed.TotalSeconds:0.00} s" +
             (slow.Length > 0 ? $"; slowest: {slow}" : "") + FromCache(result);
     }
 
