@@ -116,7 +116,10 @@ public static class Program
             return Fail(ExitCodes.Usage, $"--cache-max-size: {e.Message}");
         }
 
-        (IBackendExecutor behind, int parallelism, string? problem) = CreateExecutor(options, jobList);
+        ResultLines? results = options.JobResults ? new ResultLines(Console.Out) : null;
+        // A build that runs its jobs through this program hears status lines as data; a person reads them on stderr.
+        Action<string> status = results is not null ? results.Status : message => Console.Error.WriteLine($"dtlto-distributor: {message}");
+        (IBackendExecutor behind, int parallelism, string? problem) = CreateExecutor(options, jobList, status);
         if (problem is not null)
             return Fail(ExitCodes.Usage, problem);
         var remote = behind as RemoteExecutor;
@@ -129,7 +132,6 @@ public static class Program
         using var disposeExecutor = executor as IDisposable;
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? jobTimeout = remote is not null ? null : options.JobTimeout;
-        ResultLines? results = options.JobResults ? new ResultLines(Console.Out) : null;
         var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
@@ -157,7 +159,7 @@ public static class Program
     /// The local executor, or with --remote the Remote Execution API executor, whose parallelism
     /// is the number of actions in flight; a usage problem (bad address, unreadable token) instead.
     /// </summary>
-    private static (IBackendExecutor Executor, int Parallelism, string? Problem) CreateExecutor(DistributorOptions options, JobList jobList)
+    private static (IBackendExecutor Executor, int Parallelism, string? Problem) CreateExecutor(DistributorOptions options, JobList jobList, Action<string> status)
     {
         if (options.Remote is null)
             return (new LocalExecutor(), options.Jobs, null);
@@ -167,7 +169,7 @@ public static class Program
                 options.Remote,
                 jobList,
                 Warn,
-                message => Console.Error.WriteLine($"dtlto-distributor: {message}"));
+                status);
             return (executor, executor.Parallelism, null);
         }
         catch (Exception e) when (e is FormatException or IOException)

@@ -20,6 +20,8 @@ public sealed class ResultLines : IBackendCompileObserver
 
     public void Summary(string summary) => Write(JobResultLine.WriteSummary(summary));
 
+    public void Status(string status) => Write(JobResultLine.WriteStatus(status));
+
     private void Write(string line)
     {
         lock (_lock)

@@ -80,6 +80,9 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>Seconds to wait with actions out on the farm and none coming back; 0 for the default.</summary>
     public double RemoteStallTimeout { get; set; }
 
+    /// <summary>Seconds the link's first call waits for the server; 0 for the default.</summary>
+    public double RemoteConnectTimeout { get; set; }
+
     /// <summary>The largest output a result of the farm may claim (4G, 500M, bytes); empty for 4 GiB.</summary>
     public string? RemoteMaxOutputSize { get; set; }
 

@@ -62,7 +62,9 @@ internal static class RemoteBatchProcess
             {
                 if (!error)
                 {
-                    (JobResult? result, string? said) = JobResultLine.Read(line, jobList);
+                    (JobResult? result, string? said, string? status) = JobResultLine.Read(line, jobList);
+                    if (status is not null)
+                        task.Log.LogMessage(MessageImportance.High, status);
                     if (result is not null)
                     {
                         results[result.Job.Index] = result;
@@ -78,8 +80,6 @@ internal static class RemoteBatchProcess
                     task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, text.Substring("warning: ".Length));
                 else if (text.StartsWith("error: ", StringComparison.Ordinal))
                     errors.Add(text.Substring("error: ".Length));
-                else if (text.StartsWith("waiting for the farm", StringComparison.Ordinal))
-                    task.Log.LogMessage(MessageImportance.High, text);
                 else
                     task.Log.LogMessage(MessageImportance.Low, text);
             }
@@ -173,6 +173,8 @@ internal static class RemoteBatchProcess
             yield return "--remote-upload-toolchain";
         if (task.RemoteStallTimeout > 0)
             yield return "--remote-stall-timeout=" + task.RemoteStallTimeout.ToString(CultureInfo.InvariantCulture);
+        if (task.RemoteConnectTimeout > 0)
+            yield return "--remote-connect-timeout=" + task.RemoteConnectTimeout.ToString(CultureInfo.InvariantCulture);
         if (!task.RemoteRace)
             yield return "--remote-race=false";
         if (!task.RemoteUpload)

@@ -51,6 +51,7 @@ internal static class RemoteExecutors
                 UploadToolchain = task.RemoteUploadToolchain,
                 ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
                 StallTimeoutSeconds = task.RemoteStallTimeout,
+                ConnectTimeoutSeconds = task.RemoteConnectTimeout,
                 Race = task.RemoteRace,
                 MaxOutputSize = task.RemoteMaxOutputSize,
                 Upload = task.RemoteUpload,

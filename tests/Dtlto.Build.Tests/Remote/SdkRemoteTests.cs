@@ -146,6 +146,24 @@ public sealed class SdkRemoteTests
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
+    public void AFarmThatNeverAnswersIsWaitedForWithinTheConnectTimeoutAndSaid(bool outOfProcess)
+    {
+        using var silent = new SilentListener();
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace);
+
+        CommandResult build = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache,
+            "-p:DtltoRemoteEndpoint=grpc://127.0.0.1:" + silent.Port, "-p:DtltoRemoteConnectTimeout=2");
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.Contains(build.StandardOutput, $"waiting for the remote execution server at grpc://127.0.0.1:{silent.Port} to answer (up to 2 s, then the backend compiles run on this machine)");
+        StringAssert.Contains(build.StandardOutput, $"warning DTLTO3107: cannot use the remote execution server at grpc://127.0.0.1:{silent.Port}: no answer within 2 s");
+        Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(workspace.Path, workspace.File("app/bin/Release/app")).StandardOutput);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
     public async Task TheSdkStopsWaitingForAStalledFarmAndRacesItWithTheCoresItWasGranted(bool outOfProcess)
     {
         // The farm has no worker for Windows actions: they stay queued.

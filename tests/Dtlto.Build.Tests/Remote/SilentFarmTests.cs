@@ -24,44 +24,6 @@ namespace Dtlto.Build.Tests.Remote;
 [TestClass]
 public sealed class SilentFarmTests
 {
-    /// <summary>Accepts every connection and never sends a byte, as a hung server or a wrong port behind a proxy does.</summary>
-    private sealed class SilentListener : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly List<Socket> _accepted = new();
-        private readonly Task _accepting;
-
-        public SilentListener()
-        {
-            _listener.Start();
-            _accepting = Task.Run(async () =>
-            {
-                try
-                {
-                    while (true)
-                    {
-                        Socket socket = await _listener.AcceptSocketAsync();
-                        lock (_accepted)
-                            _accepted.Add(socket);
-                    }
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                }
-            });
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-            lock (_accepted)
-                _accepted.ForEach(s => s.Dispose());
-        }
-    }
-
     private static string[] Remote(int port, params string[] more) =>
         new[] { "--remote=grpc://127.0.0.1:" + port, "--remote-connect-timeout=3", "--remote-race=false", "--no-cache" }.Concat(more).Select(o => "-Xthinlto-distributor=" + o).ToArray();
 

@@ -26,34 +26,43 @@ public static class JobResultLine
         json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
         if (result.FromCache)
             json.WriteBoolean("fromCache", true);
+        if (result.Command.Count == 0)
+            json.WriteBoolean("ran", false);
     });
 
     public static string WriteSummary(string summary) => Json(json => json.WriteString("summary", summary));
 
-    /// <summary>A job's result (its job taken from <paramref name="jobList"/>) or a summary; both null for a line that is neither.</summary>
-    public static (JobResult? Result, string? Summary) Read(string line, JobList jobList)
+    /// <summary>A line said while the batch runs (waiting for a farm, a farm back), for the build to show as it is said.</summary>
+    public static string WriteStatus(string status) => Json(json => json.WriteString("said", status));
+
+    /// <summary>A job's result (its job taken from <paramref name="jobList"/>), a summary or a status line; all null for a line that is none of them.</summary>
+    public static (JobResult? Result, string? Summary, string? Status) Read(string line, JobList jobList)
     {
         if (!line.StartsWith("{", StringComparison.Ordinal))
-            return (null, null);
+            return (null, null, null);
         try
         {
             using JsonDocument document = JsonDocument.Parse(line);
             JsonElement root = document.RootElement;
             if (root.TryGetProperty("summary", out JsonElement summary))
-                return (null, summary.GetString());
+                return (null, summary.GetString(), null);
+            if (root.TryGetProperty("said", out JsonElement said))
+                return (null, null, said.GetString());
             int index = root.GetProperty("job").GetInt32();
             if (index < 0 || index >= jobList.Jobs.Count)
-                return (null, null);
+                return (null, null, null);
             BackendJob job = jobList.Jobs[index];
             var status = (JobStatus)Enum.Parse(typeof(JobStatus), root.GetProperty("status").GetString()!);
             string? failure = root.TryGetProperty("failure", out JsonElement f) ? f.GetString() : null;
             int? exitCode = root.TryGetProperty("exitCode", out JsonElement e) ? e.GetInt32() : null;
             bool fromCache = root.TryGetProperty("fromCache", out JsonElement c) && c.ValueKind == JsonValueKind.True;
-            return (new JobResult(job, jobList.CommandFor(job), status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), fromCache), null);
+            // A job whose compile never ran (the executor failed) has no command to show.
+            IReadOnlyList<string> command = root.TryGetProperty("ran", out JsonElement ran) && ran.ValueKind == JsonValueKind.False ? Array.Empty<string>() : jobList.CommandFor(job);
+            return (new JobResult(job, command, status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), fromCache), null, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
         {
-            return (null, null);
+            return (null, null, null);
         }
     }
 
