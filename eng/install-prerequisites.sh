@@ -7,12 +7,19 @@
 # and the MinGW-w64 runtime (the windows-gnu links) from apt, then the NuGet restore of the
 # solution.
 # Safe to run again: it installs only what is missing.
+# With --sample: only what building a sample through the SDK needs (LLVM 22), and no restore of
+# the solution (packing the SDK restores what it builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make cmake ninja-build libcppunit-dev zlib1g-dev mono-complete)
-# Without their recommendations: Wine's would bring a desktop, MinGW's the GNU toolchain's docs.
-lean_packages=(wine64 g++-mingw-w64-x86-64-win32)
+if [[ "${1:-}" == "--sample" ]]; then
+  packages=(clang-22 lld-22 llvm-22)
+  lean_packages=()
+else
+  packages=(clang-22 lld-22 llvm-22 clang-19 lld-19 llvm-19 make cmake ninja-build libcppunit-dev zlib1g-dev mono-complete)
+  # Without their recommendations: Wine's would bring a desktop, MinGW's the GNU toolchain's docs.
+  lean_packages=(wine64 g++-mingw-w64-x86-64-win32)
+fi
 
 missing() {
   for package in "$@"; do
@@ -20,7 +27,7 @@ missing() {
   done
 }
 mapfile -t missing_full < <(missing "${packages[@]}")
-mapfile -t missing_lean < <(missing "${lean_packages[@]}")
+mapfile -t missing_lean < <(missing "${lean_packages[@]+"${lean_packages[@]}"}")
 
 if ((${#missing_full[@]} + ${#missing_lean[@]} > 0)); then
   echo "Installing ${missing_full[*]} ${missing_lean[*]} ..."
@@ -36,4 +43,4 @@ if ((${#missing_full[@]} + ${#missing_lean[@]} > 0)); then
 fi
 
 command -v dotnet >/dev/null || { echo "error: the .NET SDK (dotnet) is required; see global.json for the version" >&2; exit 1; }
-dotnet restore Dtlto.Build.sln --verbosity quiet
+[[ "${1:-}" == "--sample" ]] || dotnet restore Dtlto.Build.sln --verbosity quiet

@@ -3,7 +3,7 @@
 # (ThinLTO bitcode, the two-phase DTLTO link through MSBuild), and runs the program.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/eng/install-prerequisites.sh"
+bash "$root/eng/install-prerequisites.sh" --sample
 dotnet pack "$root/nuget/Dtlto.Build.Sdk.csproj" -c Release --verbosity quiet -nologo
 
 # A package cache of the repository's own, so a freshly packed SDK of the same version is used.

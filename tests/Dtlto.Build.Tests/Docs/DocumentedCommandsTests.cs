@@ -84,20 +84,24 @@ public sealed class DocumentedCommandsTests
         // The distributor line, with the installed tool, on objects of the same sources.
         string link = ReadmeBlock("clang-22 -flto=thin -O2 -fuse-ld=lld -fthinlto-distributor=");
         string objects = Directory.CreateDirectory(dir.File("objects")).FullName;
-        Assert.AreEqual(0, Shell(objects, $"clang-22 -flto=thin -O2 -c {project}/util.c -o util.o && clang-22 -flto=thin -O2 -c -x c - -o main.o <<< 'int twice(int); int main(void) {{ return twice(21) - 42; }}'").ExitCode);
+        File.Copy(Path.Combine(project, "util.c"), Path.Combine(objects, "util.c"));
+        File.WriteAllText(Path.Combine(objects, "main.c"), "int twice(int); int main(void) { return twice(21) - 42; }\n");
+        string compile = ReadmeBlock("clang-22 -flto=thin -O2 -c main.c util.c");
+        Assert.AreEqual(0, Shell(objects, compile).ExitCode, compile);
         CommandResult linked = Shell(objects, link);
         Assert.AreEqual(0, linked.ExitCode, link + ": " + linked);
         StringAssert.Contains(linked.StandardError, "dtlto-distributor: 2 backend jobs");
         Assert.AreEqual(0, Command.Run(objects, Path.Combine(objects, "app")).ExitCode);
 
         // The CMake line, with the installed tool's module.
-        string cmake = ReadmeBlock("cmake -S . -B build -G Ninja").TrimEnd('\\').Trim() + " " + ReadmeBlock("-DCMAKE_CXX_COMPILER=clang++-22");
+        string cmake = ReadmeBlock("CC=clang-22 CXX=clang++-22 cmake -S . -B build -G Ninja").TrimEnd('\\').Trim() + " " + ReadmeBlock("-DCMAKE_PROJECT_INCLUDE=\"$(dtlto-distributor --cmake-module)\"");
         string source = Directory.CreateDirectory(dir.File("cmake")).FullName;
         File.WriteAllText(Path.Combine(source, "CMakeLists.txt"), "cmake_minimum_required(VERSION 3.20)\nproject(first C CXX)\nadd_executable(first main.cpp util.c)\n");
         File.Copy(Path.Combine(project, "main.cpp"), Path.Combine(source, "main.cpp"));
         File.Copy(Path.Combine(project, "util.c"), Path.Combine(source, "util.c"));
         CommandResult configured = Shell(source, cmake);
         Assert.AreEqual(0, configured.ExitCode, cmake + ": " + configured);
+        Assert.IsFalse(configured.All.Contains("not used by the project"), "no setting the project does not use: " + configured);
         CommandResult cmakeBuild = Shell(source, "cmake --build build");
         Assert.AreEqual(0, cmakeBuild.ExitCode, cmakeBuild.ToString());
         Assert.AreEqual("42\n", Command.Run(source, Path.Combine(source, "build", "first")).StandardOutput);

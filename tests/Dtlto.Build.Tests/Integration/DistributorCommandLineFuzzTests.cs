@@ -23,7 +23,7 @@ public sealed class DistributorCommandLineFuzzTests
     private static readonly string[] Values = { "abc", "-1", "", "1e400", "0" };
 
     internal static IReadOnlyList<string> HelpOptions(string help) =>
-        Regex.Matches(help, @"^\s+(?:-\w, )?(--[a-z][a-z-]*)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Regex.Matches(help, @"^\s+(?:-\S, )*(--[a-z][a-z-]*)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Distinct().ToList();
 
     [TestMethod]
     public void NoCommandLineReachesAStackTrace()
