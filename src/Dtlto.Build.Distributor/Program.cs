@@ -128,7 +128,7 @@ public static class Program
         using JobserverClient? jobserver = remote is null ? OpenJobserver() : null;
         if (jobserver is not null)
             behind = new JobserverExecutor(behind, jobserver);
-        IBackendExecutor executor = cache is null ? behind : new CachingExecutor(cache, behind, Warn) { Trace = trace };
+        IBackendExecutor executor = cache is null ? behind : new CachingExecutor(cache, behind, warning => Warn(warning.Message)) { Trace = trace };
         using var disposeExecutor = executor as IDisposable;
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? jobTimeout = remote is not null ? null : options.JobTimeout;

@@ -149,7 +149,7 @@ public sealed class DtltoBackendCompile : DtltoTask
                 // The link's look-ups go on from those made when lld handed the job list over.
                 IBackendExecutor executor = cache is null
                     ? behind
-                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, message => Log.LogWarning(null, "DTLTO3109", null, null, 0, 0, 0, 0, message));
+                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, warning => CacheWarnings.Log(Log, warning));
                 using (executor as IDisposable)
                 {
                     if (remoteParallelism > 0)

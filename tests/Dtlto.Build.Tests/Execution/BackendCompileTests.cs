@@ -184,6 +184,7 @@ public sealed class BackendCompileTests
 
         BackendCompileResult result = await new BackendCompile(executor, 1).RunAsync(MakeList(dir.Path, 2), CancellationToken.None);
 
-        Assert.AreEqual("the executor failed: farm unreachable", result.Failures.Single().Failure);
+        Assert.AreEqual("farm unreachable", result.Failures.Single().Failure);
+        Assert.AreEqual(0, result.Failures.Single().Command.Count, "no compile ran, so there is no command to show");
     }
 }

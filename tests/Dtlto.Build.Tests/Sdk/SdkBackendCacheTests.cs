@@ -146,7 +146,7 @@ public sealed class SdkBackendCacheTests
 
         AssertBuilt(rebuild);
         Assert.AreEqual((3, 0, 0, 3), Counts(rebuild), rebuild.StandardOutput);
-        Assert.AreEqual(3, Warnings(rebuild, @"warning DTLTO3109: the cached result of \S+ in .* was damaged"), rebuild.StandardOutput);
+        Assert.AreEqual(3, Warnings(rebuild, @"warning DTLTO3111: the cached result of \S+ in .* was damaged"), rebuild.StandardOutput);
         StringAssert.Contains(rebuild.StandardOutput, "3 damaged entries discarded");
         AssertRuns(workspace);
         CommandResult again = workspace.Build(project, "-c", "Release", "-t:Rebuild", "-p:DtltoCacheDirectory=" + cache);
@@ -177,6 +177,25 @@ public sealed class SdkBackendCacheTests
         CommandResult third = three.Build(SamplePrograms.WriteApp(three), "-c", "Release", "-p:DtltoCacheDirectory=" + cache);
         Assert.AreEqual((3, 3, 3, 0), Counts(third), third.StandardOutput);
         AssertRuns(three);
+    }
+
+    [TestMethod]
+    public void EachKindOfCacheWarningHasItsOwnCode()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, extraItems: """
+              <ItemDefinitionGroup><Link><AdditionalOptions>-Wl,--thinlto-remote-compiler-arg=-ftime-trace</AdditionalOptions></Link></ItemDefinitionGroup>
+            """);
+        string open = Directory.CreateDirectory(workspace.File("open-cache")).FullName;
+        File.SetUnixFileMode(open, (UnixFileMode)0x1FF);
+
+        CommandResult build = workspace.Build(project, "-c", "Release", "-p:DtltoCacheDirectory=" + open);
+
+        AssertBuilt(build);
+        Assert.AreEqual(1, Warnings(build, @"warning DTLTO3112: the backend cache folder \S+ can be written by other users"), build.StandardOutput);
+        Assert.AreEqual(1, Warnings(build, @"warning DTLTO3113: backend compiles of this link are not cached: -ftime-trace"), build.StandardOutput);
+        Assert.AreEqual(0, Warnings(build, "DTLTO3109"), "the cache could be written: " + build.StandardOutput);
+        AssertRuns(workspace);
     }
 
     [TestMethod]

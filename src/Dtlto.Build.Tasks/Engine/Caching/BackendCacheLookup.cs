@@ -90,7 +90,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     /// cannot be read: the compile will say why) and its outputs. <paramref name="warn"/> hears of
     /// a damaged entry, which is deleted and counts as a miss.
     /// </summary>
-    public (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job, Action<string> warn)
+    public (ProcessResult? Hit, string? Key, IReadOnlyList<string> Outputs) Look(JobList jobList, BackendJob job, Action<CacheWarning> warn)
     {
         var clock = Stopwatch.StartNew();
         if (Interlocked.Exchange(ref _trustChecked, 1) == 0)
@@ -102,7 +102,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
         {
             // A hit would not bring back every file the compile writes: the job compiles, and nothing of it is kept.
             if (Interlocked.Exchange(ref _sideOutputsSaid, 1) == 0)
-                warn($"backend compiles of this link are not cached: {writesMore}, which lld's job list does not name and a cache would not bring back");
+                warn(new CacheWarning(CacheWarningKind.NotCacheable, $"backend compiles of this link are not cached: {writesMore}, which lld's job list does not name and a cache would not bring back"));
             _missed[outputs[0]] = null;
             return (null, null, outputs);
         }
@@ -129,12 +129,12 @@ public sealed class BackendCacheLookup : IReportsCacheHits
             }
 
             if (restore.Lookup == CacheLookup.NotTrusted && Interlocked.Exchange(ref _untrustedSaid, 1) == 0)
-                warn($"the cached result of {job.ModuleName} in {Cache.Folder} belongs to another user, or others can change it, and was not used (nor are any others like it in this link); a cache whose every writer is trusted can be declared shared (--cache-shared, DtltoCacheShared)");
+                warn(new CacheWarning(CacheWarningKind.Untrusted, $"the cached result of {job.ModuleName} in {Cache.Folder} belongs to another user, or others can change it, and was not used (nor are any others like it in this link); a cache whose every writer is trusted can be declared shared (--cache-shared, DtltoCacheShared)"));
 
             if (restore.Lookup == CacheLookup.Damaged)
             {
                 Interlocked.Increment(ref _damaged);
-                warn($"the cached result of {job.ModuleName} in {Cache.Folder} was damaged ({restore.Damage}); it was discarded and the module compiles again");
+                warn(new CacheWarning(CacheWarningKind.DamagedEntry, $"the cached result of {job.ModuleName} in {Cache.Folder} was damaged ({restore.Damage}); it was discarded and the module compiles again"));
             }
         }
 
@@ -143,13 +143,13 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     }
 
     /// <summary>Says once per link when the cache's folders can be written by other users (see <see cref="CacheTrust"/>).</summary>
-    private void CheckFolders(Action<string> warn)
+    private void CheckFolders(Action<CacheWarning> warn)
     {
         foreach (string folder in new[] { Cache.Folder, Cache.EntriesFolder })
         {
             if (Cache.Trust.FolderProblem(folder) is string problem)
             {
-                warn(problem + "; only entries this user wrote are used from it. Make it yours alone (chmod go-w), or declare it shared (--cache-shared, DtltoCacheShared) if every user who can write to it is trusted");
+                warn(new CacheWarning(CacheWarningKind.Untrusted, problem + "; only entries this user wrote are used from it. Make it yours alone (chmod go-w), or declare it shared (--cache-shared, DtltoCacheShared) if every user who can write to it is trusted"));
                 return;
             }
         }

@@ -22,7 +22,7 @@ public static class CacheFirstPass
     /// hears of those only, <paramref name="warn"/> of damaged entries. The misses' keys stay in
     /// <paramref name="lookup"/> for the batch. Cancelling stops the look-ups; what was served so far is returned.
     /// </summary>
-    public static IReadOnlyList<JobResult> Run(BackendCacheLookup lookup, JobList jobList, int parallelism, IBackendCompileObserver? observer, Action<string> warn, CancellationToken cancellationToken)
+    public static IReadOnlyList<JobResult> Run(BackendCacheLookup lookup, JobList jobList, int parallelism, IBackendCompileObserver? observer, Action<CacheWarning> warn, CancellationToken cancellationToken)
     {
         var served = new ConcurrentBag<JobResult>();
         int next = -1;

@@ -23,7 +23,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
 {
     private readonly BackendCacheLookup _lookup;
     private readonly IBackendExecutor _inner;
-    private readonly Action<string> _warn;
+    private readonly Action<CacheWarning> _warn;
     private readonly Task _pruning;
     private int _ranBehind;
     private int _storing = 1;
@@ -32,7 +32,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     /// <param name="lookup">The link's look-ups, shared with a first pass that ran before this executor.</param>
     /// <param name="warn">Receives one line for a cache that cannot be written or an entry that was damaged.</param>
     /// <param name="prune">Whether this executor prunes the cache (when due), in the background while it runs.</param>
-    public CachingExecutor(BackendCacheLookup lookup, IBackendExecutor inner, Action<string> warn, bool prune = true)
+    public CachingExecutor(BackendCacheLookup lookup, IBackendExecutor inner, Action<CacheWarning> warn, bool prune = true)
     {
         _lookup = lookup;
         _inner = inner;
@@ -40,7 +40,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         _pruning = prune ? Task.Run(Prune) : Task.CompletedTask;
     }
 
-    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<string> warn, bool prune = true)
+    public CachingExecutor(BackendCache cache, IBackendExecutor inner, Action<CacheWarning> warn, bool prune = true)
         : this(new BackendCacheLookup(cache), inner, warn, prune)
     {
     }
@@ -98,7 +98,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         {
             // A hit would restore what the compile did not write; the options named a file this compiler does not write.
             if (Interlocked.Exchange(ref _missingSaid, 1) == 0)
-                _warn($"{missing}, which the options of {job.ModuleName}'s compile say it writes, was not written; such results are not cached");
+                _warn(new CacheWarning(CacheWarningKind.NotCacheable, $"{missing}, which the options of {job.ModuleName}'s compile say it writes, was not written; such results are not cached"));
             return run;
         }
 
@@ -117,7 +117,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (Interlocked.Exchange(ref _storing, 0) == 1)
-                _warn($"the backend cache in {_lookup.Cache.Folder} cannot be written ({e.Message.TrimEnd('.')}); this link stores no results there");
+                _warn(new CacheWarning(CacheWarningKind.NotWritable, $"the backend cache in {_lookup.Cache.Folder} cannot be written ({e.Message.TrimEnd('.')}); this link stores no results there"));
         }
     }
 

@@ -32,7 +32,7 @@ internal static class ConnectionProblem
                 case AuthenticationException tls:
                     return "TLS: the handshake with the server failed: " + tls.Message;
                 case RemoteCallTimeoutException timeout:
-                    return $"no answer within {settings.ConnectTimeout.TotalSeconds:0.#} s ({timeout.Call}): something accepted the connection on {host} port {port} and never answered";
+                    return $"no answer within {timeout.Timeout.TotalSeconds:0.#} s ({timeout.Call}): something accepted the connection on {host} port {port} and never answered";
                 case RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } denied:
                     return $"the server refused this client ({denied.StatusCode}: {denied.Status.Detail})";
             }

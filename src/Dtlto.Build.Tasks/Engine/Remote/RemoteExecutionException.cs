@@ -27,9 +27,13 @@ public sealed class RemoteCallTimeoutException : RemoteExecutionException
         : base($"{call} got no answer from the server within {timeout.TotalSeconds:0.#} s", inner)
     {
         Call = call;
+        Timeout = timeout;
     }
 
     public string Call { get; }
+
+    /// <summary>The deadline the call had.</summary>
+    public TimeSpan Timeout { get; }
 
     /// <summary>Whether <paramref name="e"/> is this client's deadline passing, rather than the server's own DEADLINE_EXCEEDED answer or the caller's cancellation.</summary>
     internal static bool IsOurs(Grpc.Core.RpcException e, TimeSpan elapsed, TimeSpan timeout, System.Threading.CancellationToken cancellationToken) =>

@@ -68,13 +68,16 @@ internal sealed class ServerCheck
         }
     }
 
+    /// <summary>The first call's deadline: the connect timeout, and never longer than any short call may wait.</summary>
+    private TimeSpan Deadline => _connection.ShortCall < _settings.ConnectTimeout ? _connection.ShortCall : _settings.ConnectTimeout;
+
     private async Task SayWhileWaitingAsync(CancellationToken answered)
     {
         try
         {
             await Task.Delay(SilenceBeforeSaying, answered).ConfigureAwait(false);
             _status($"waiting for the remote execution server at {_settings.Address} to answer " +
-                $"(up to {_settings.ConnectTimeout.TotalSeconds:0.#} s{(_settings.Strict ? "" : ", then the backend compiles run on this machine")})");
+                $"(up to {Deadline.TotalSeconds:0.#} s{(_settings.Strict ? "" : ", then the backend compiles run on this machine")})");
         }
         catch (OperationCanceledException)
         {
@@ -89,7 +92,7 @@ internal sealed class ServerCheck
     private async Task<ServerCapabilities> AskAsync(CancellationToken cancellationToken)
     {
         bool first = true;
-        TimeSpan deadline = _connection.ShortCall < _settings.ConnectTimeout ? _connection.ShortCall : _settings.ConnectTimeout;
+        TimeSpan deadline = Deadline;
         async Task<ServerCapabilities> Ask()
         {
             try
