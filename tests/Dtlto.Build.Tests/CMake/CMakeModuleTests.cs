@@ -125,14 +125,7 @@ public sealed class CMakeModuleTests
         string[] options = { "-DCMAKE_C_COMPILER=" + Toolchain.Clang, "-DDTLTO_DISTRIBUTOR=" + Toolchain.Distributor, "-DDTLTO_DISTRIBUTOR_OPTIONS=--cache-dir=" + dir.File("cache") };
         CommandResult Build(string tree, params string[] extra) => Command.Run(dir.Path, "cmake", new[] { "--build", tree }.Concat(extra), TimeSpan.FromMinutes(3));
         string lldCache = dir.File("lld-cache");
-        int LldCompiles()
-        {
-            int before = Directory.Exists(lldCache) ? Directory.GetFiles(lldCache, "llvmcache-*").Length : 0;
-            CommandResult link = Command.Run(dir.File("build"), Toolchain.Clang, "-flto=thin", "-O3", "-fuse-ld=lld", "-o", "inprocess",
-                "CMakeFiles/stats.dir/main.c.o", "libstat.a", "-Wl,--thinlto-cache-dir=" + lldCache);
-            Assert.AreEqual(0, link.ExitCode, link.ToString());
-            return Directory.GetFiles(lldCache, "llvmcache-*").Length - before;
-        }
+        int LldCompiles() => LldCache.Compiles(dir.File("build"), Toolchain.Clang, lldCache, "-O3", "-o", "inprocess", "CMakeFiles/stats.dir/main.c.o", "libstat.a");
 
         Assert.AreEqual(0, Configure(dir, SourceModule, options).ExitCode);
         CommandResult first = Build("build");

@@ -73,12 +73,12 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _toolchain = toolchain;
         _connection = new RemoteConnection(settings);
         _limit = new InFlightLimit(settings.MaxConcurrency);
-        _watch = new FarmWatch(settings.StallTimeout, settings.StatusInterval, status ?? (_ => { }), () => $"in-flight limit {_limit.Current}");
+        _status = status ?? (_ => { });
+        _watch = new FarmWatch(settings.StallTimeout, settings.StatusInterval, _status, () => $"in-flight limit {_limit.Current}");
         _retry = new RemoteRetry(settings, _limit, _watch);
         _cas = new RemoteCas(_connection, _retry);
         _outputs = new ActionOutputs(_cas, _timings, settings.MaxOutputSize);
         _publisher = new ResultPublisher(settings, _connection, _retry, _cas, warn);
-        _status = status ?? (_ => { });
         _check = new ServerCheck(settings, _connection, _retry, _status);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
         UseDigestStore(settings);
