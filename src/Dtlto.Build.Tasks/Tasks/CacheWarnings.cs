@@ -1,5 +1,4 @@
 using Dtlto.Build.Engine.Caching;
-using Microsoft.Build.Utilities;
 
 namespace Dtlto.Build.Tasks;
 
@@ -14,6 +13,5 @@ internal static class CacheWarnings
         _ => "DTLTO3113",
     };
 
-    public static void Log(TaskLoggingHelper log, CacheWarning warning) =>
-        log.LogWarning(null, Code(warning.Kind), null, null, 0, 0, 0, 0, warning.Message);
+    public static void Log(DtltoTask task, CacheWarning warning) => task.LogWarning(Code(warning.Kind), warning.Message);
 }

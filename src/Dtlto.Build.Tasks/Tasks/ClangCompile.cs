@@ -133,9 +133,18 @@ public sealed class ClangCompile : DtltoTask
     {
         var jobs = new List<CompileJob>();
         var objects = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool sourcesMissing = false;
         foreach (ITaskItem source in Sources)
         {
             string sourcePath = source.GetMetadata("FullPath");
+            if (!File.Exists(sourcePath))
+            {
+                // Said here, once, rather than by clang twice ("no such file", then "no input files").
+                LogError("DTLTO2003", $"the source file {source.ItemSpec} does not exist ({sourcePath})");
+                sourcesMissing = true;
+                continue;
+            }
+
             string objectFile = Path.GetFullPath(Path.Combine(ProjectDirectory, source.GetMetadata("ObjectFileName")));
             if (objects.TryGetValue(objectFile, out string? other))
             {
@@ -147,7 +156,7 @@ public sealed class ClangCompile : DtltoTask
             jobs.Add(new CompileJob(sourcePath, objectFile, CommandFor(source, sourcePath, objectFile), ProjectDirectory));
         }
 
-        return jobs;
+        return sourcesMissing ? null : jobs;
     }
 
     private IReadOnlyList<string> CommandFor(ITaskItem source, string sourcePath, string objectFile)

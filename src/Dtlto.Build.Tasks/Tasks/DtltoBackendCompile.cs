@@ -149,7 +149,7 @@ public sealed class DtltoBackendCompile : DtltoTask
                 // The link's look-ups go on from those made when lld handed the job list over.
                 IBackendExecutor executor = cache is null
                     ? behind
-                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, warning => CacheWarnings.Log(Log, warning));
+                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, warning => CacheWarnings.Log(this, warning));
                 using (executor as IDisposable)
                 {
                     if (remoteParallelism > 0)
@@ -251,7 +251,7 @@ public sealed class DtltoBackendCompile : DtltoTask
         }
         catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
         {
-            Log.LogWarning(null, "DTLTO3105", null, DurationHistory, 0, 0, 0, 0, $"cannot update the compile-time history: {e.Message}");
+            LogWarning("DTLTO3105", $"cannot update the compile-time history: {e.Message}", DurationHistory);
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class DtltoFinishLink : LinkTask
         }
         catch (System.Exception e) when (e is System.IO.IOException or System.UnauthorizedAccessException)
         {
-            Log.LogWarning(null, "DTLTO3202", null, TraceFile, 0, 0, 0, 0, $"cannot write the link timeline: {e.Message}");
+            LogWarning("DTLTO3202", $"cannot write the link timeline: {e.Message}", TraceFile);
         }
     }
 

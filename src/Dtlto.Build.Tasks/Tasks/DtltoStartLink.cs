@@ -178,7 +178,7 @@ public sealed class DtltoStartLink : LinkTask
         int workers = Math.Min(Environment.ProcessorCount, jobList.Jobs.Count);
         var lookup = new BackendCacheLookup(cache!) { Trace = session.Trace };
         IReadOnlyList<JobResult> served = CacheFirstPass.Run(lookup, jobList, workers, session.Trace,
-            warning => CacheWarnings.Log(Log, warning), CancellationToken);
+            warning => CacheWarnings.Log(this, warning), CancellationToken);
         session.ServedFromCache = served;
         session.CacheLookup = lookup;
         if (served.Count == jobList.Jobs.Count)

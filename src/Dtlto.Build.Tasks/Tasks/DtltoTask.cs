@@ -49,8 +49,19 @@ public abstract class DtltoTask : Task, ICancelableTask
         }
     }
 
+    /// <summary>
+    /// The user's project file ($(MSBuildProjectFullPath)): a diagnostic with no file of its own is
+    /// placed there, so that an IDE opens the project rather than this package's targets.
+    /// </summary>
+    public string? ProjectFile { get; set; }
+
     protected internal void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
-        Log.LogError(null, code, null, file, line, column, 0, 0, message);
+        Log.LogError(null, code, null, Place(file), line, column, 0, 0, message);
+
+    protected internal void LogWarning(string code, string message, string? file = null) =>
+        Log.LogWarning(null, code, null, Place(file), 0, 0, 0, 0, message);
+
+    private string? Place(string? file) => string.IsNullOrEmpty(file) && !string.IsNullOrEmpty(ProjectFile) ? ProjectFile : file;
 
     /// <summary>
     /// Logs what clang or lld printed: diagnostics with a place become errors and warnings with
@@ -71,10 +82,13 @@ public abstract class DtltoTask : Task, ICancelableTask
             {
                 case DiagnosticSeverity.Error:
                     errors++;
-                    Log.LogError(null, file is null ? codeForUnplacedErrors : null, null, file, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    if (file is null)
+                        LogError(codeForUnplacedErrors, diagnostic.Message);
+                    else
+                        Log.LogError(null, null, null, file, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
                     break;
                 case DiagnosticSeverity.Warning:
-                    Log.LogWarning(null, null, null, file, diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
+                    Log.LogWarning(null, null, null, Place(file), diagnostic.Line, diagnostic.Column, 0, 0, diagnostic.Message);
                     break;
                 default:
                     Log.LogMessage(MessageImportance.Normal, line);

@@ -92,7 +92,7 @@ public abstract class LinkTask : DtltoTask
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.LogWarning($"could not remove {OutputPath}: {e.Message}");
+            LogWarning("DTLTO3203", $"could not remove {OutputPath}, left by the failed link: {e.Message}");
         }
     }
 

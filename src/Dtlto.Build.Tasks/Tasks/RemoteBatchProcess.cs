@@ -77,7 +77,7 @@ internal static class RemoteBatchProcess
 
                 string text = line.StartsWith(Prefix, StringComparison.Ordinal) ? line.Substring(Prefix.Length) : line;
                 if (text.StartsWith("warning: ", StringComparison.Ordinal))
-                    task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, text.Substring("warning: ".Length));
+                    task.LogWarning("DTLTO3107", text.Substring("warning: ".Length));
                 else if (text.StartsWith("error: ", StringComparison.Ordinal))
                     errors.Add(text.Substring("error: ".Length));
                 else

@@ -60,7 +60,7 @@ internal static class RemoteExecutors
             var remote = RemoteExecutor.Create(
                 configuration,
                 jobList,
-                message => task.Log.LogWarning(null, "DTLTO3107", null, null, 0, 0, 0, 0, message),
+                message => task.LogWarning("DTLTO3107", message),
                 message => task.Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, message));
             executor = remote;
             remoteParallelism = remote.Parallelism;

@@ -106,7 +106,23 @@ public sealed class SdkDiagnosticsTests
         CommandResult build = workspace.Build(project);
 
         Assert.AreNotEqual(0, build.ExitCode);
-        StringAssert.Contains(build.StandardOutput, "error DTLTO2001: clang++: unknown argument: '--no-such-compile-option'");
+        StringAssert.Contains(build.StandardOutput, project + " : error DTLTO2001: clang++: unknown argument: '--no-such-compile-option'");
+    }
+
+    [TestMethod]
+    public void AMissingSourceIsOneErrorAtTheProject()
+    {
+        using var workspace = new NativeWorkspace();
+        string project = SamplePrograms.WriteApp(workspace, extraItems: """
+              <ItemGroup><ClCompile Include="gone.c" /></ItemGroup>
+            """);
+
+        CommandResult build = workspace.Build(project, "-c", "Release");
+
+        Assert.AreNotEqual(0, build.ExitCode);
+        StringAssert.Contains(build.StandardOutput, project + " : error DTLTO2003: the source file gone.c does not exist (" + workspace.File("app/gone.c") + ")");
+        StringAssert.Contains(build.StandardOutput, "1 Error(s)", "one error per fault, not clang's 'no input files' as well");
+        Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/app")));
     }
 
     [TestMethod]

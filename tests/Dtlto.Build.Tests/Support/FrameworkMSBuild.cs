@@ -30,7 +30,7 @@ public static class FrameworkMSBuild
 
     /// <summary>Runs MSBuild.exe on <paramref name="project"/> of <paramref name="workspace"/> at normal verbosity.</summary>
     public static CommandResult Build(NativeWorkspace workspace, string project, params string[] arguments) =>
-        Command.Run(workspace.Path, "mono", Arguments(project, arguments), TimeSpan.FromMinutes(5), Environment(workspace));
+        DiagnosticPlaces.NoneInThePackage(Command.Run(workspace.Path, "mono", Arguments(project, arguments), TimeSpan.FromMinutes(5), Environment(workspace)));
 
     /// <summary>The arguments of `mono` for a build, for a test that runs it in the background.</summary>
     public static IEnumerable<string> Arguments(string project, params string[] arguments) =>

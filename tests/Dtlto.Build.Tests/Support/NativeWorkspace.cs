@@ -43,8 +43,8 @@ public sealed class NativeWorkspace : IDisposable
         Write(relative, $"<Project Sdk=\"Dtlto.Build.Sdk\">\n{body}\n</Project>\n");
 
     /// <summary>Runs `dotnet build` (or another verb) on a project, at normal verbosity.</summary>
-    public CommandResult Dotnet(params string[] arguments) =>
-        Command.Run(Path, "dotnet", arguments.Concat(new[] { "-nodeReuse:false", "-v:n", "-nologo" }), TimeSpan.FromMinutes(5), SdkPackage.Environment);
+    public CommandResult Dotnet(params string[] arguments) => DiagnosticPlaces.NoneInThePackage(
+        Command.Run(Path, "dotnet", arguments.Concat(new[] { "-nodeReuse:false", "-v:n", "-nologo" }), TimeSpan.FromMinutes(5), SdkPackage.Environment));
 
     public CommandResult Build(string project, params string[] arguments) =>
         Dotnet(new[] { "build", project }.Concat(arguments).ToArray());
