@@ -30,6 +30,9 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>Seconds one compile may run before it is killed and fails; 0 for no limit.</summary>
     public double JobTimeoutSeconds { get; set; }
 
+    /// <summary>How the link runs, in words (Integrated, or Split and why), for its one line at default verbosity.</summary>
+    public string? LinkMode { get; set; }
+
     /// <summary>The link the jobs belong to; if its lld ends early, the compiles are stopped.</summary>
     public string? LinkId { get; set; }
 
@@ -161,6 +164,8 @@ public sealed class DtltoBackendCompile : DtltoTask
             }
         }
 
+        if (!CancellationToken.IsCancellationRequested)
+            LogHeadline(LinkMode, WithServedAtHandover(result), cache?.Folder, string.IsNullOrWhiteSpace(RemoteEndpoint) ? null : RemoteEndpoint);
         if (lldEnded && !CancellationToken.IsCancellationRequested)
         {
             LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
@@ -192,8 +197,6 @@ public sealed class DtltoBackendCompile : DtltoTask
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? timeout = JobTimeoutSeconds > 0 && !remote ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
         RemoteExecutors.Attach(executor, behind, session?.Trace);
-        // Jobs the backend cache served when lld handed the job list over count in this link's summary.
-        IReadOnlyList<JobResult> served = session?.ServedFromCache ?? Array.Empty<JobResult>();
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 
@@ -201,11 +204,18 @@ public sealed class DtltoBackendCompile : DtltoTask
         var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
         BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
         session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-        var whole = new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
+        BackendCompileResult whole = WithServedAtHandover(result);
         Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits, workersMeaning: RemoteExecutors.WorkersMeaning(behind)));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
         return (result, session?.LinkExited.IsCompleted == true);
+    }
+
+    /// <summary>The batch's results and those the backend cache served when lld handed the job list over: the whole link.</summary>
+    private BackendCompileResult WithServedAtHandover(BackendCompileResult result)
+    {
+        IReadOnlyList<JobResult> served = LinkedSession()?.ServedFromCache ?? Array.Empty<JobResult>();
+        return served.Count == 0 ? result : new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
     }
 
     /// <summary>The remote batch in dtlto-distributor (see <see cref="RemoteBatchProcess"/>); null after an error was logged.</summary>

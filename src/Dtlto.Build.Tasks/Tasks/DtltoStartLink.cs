@@ -184,7 +184,9 @@ public sealed class DtltoStartLink : LinkTask
         if (served.Count == jobList.Jobs.Count)
         {
             session.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(new BackendCompileResult(served, clock.Elapsed, workers), null, lookup));
+            var whole = new BackendCompileResult(served, clock.Elapsed, workers);
+            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, null, lookup));
+            LogHeadline("Integrated", whole, cache!.Folder, null);
         }
     }
 }

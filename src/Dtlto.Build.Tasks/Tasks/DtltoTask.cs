@@ -55,6 +55,13 @@ public abstract class DtltoTask : Task, ICancelableTask
     /// </summary>
     public string? ProjectFile { get; set; }
 
+    /// <summary>What the build calls the project, as in its "name -> output" line.</summary>
+    protected string ProjectName => string.IsNullOrEmpty(ProjectFile) ? "link" : System.IO.Path.GetFileNameWithoutExtension(ProjectFile);
+
+    /// <summary>The one high-importance line of a DTLTO link: what a build at default verbosity says of it.</summary>
+    protected void LogHeadline(string? mode, Engine.Execution.BackendCompileResult result, string? cacheFolder, string? farm) =>
+        Log.LogMessage(MessageImportance.High, Engine.Tracing.LinkHeadline.Format(ProjectName, string.IsNullOrEmpty(mode) ? "Integrated" : mode!, result, cacheFolder, farm));
+
     protected internal void LogError(string code, string message, string? file = null, int line = 0, int column = 0) =>
         Log.LogError(null, code, null, Place(file), line, column, 0, 0, message);
 

@@ -1,6 +1,7 @@
 using System;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Dtlto.Build.Tests.Execution;
@@ -15,17 +16,27 @@ public sealed class JobResultLineTests
     [TestMethod]
     public void AResultASummaryAndAStatusLineRoundTrip()
     {
-        var failed = new JobResult(List.Jobs[0], List.CommandFor(List.Jobs[0]), JobStatus.Failed, "exit code 1", 1, "a.c:1: error\n", TimeSpan.FromSeconds(1.5), fromCache: true);
+        var failed = new JobResult(List.Jobs[0], List.CommandFor(List.Jobs[0]), JobStatus.Failed, "exit code 1", 1, "a.c:1: error\n", TimeSpan.FromSeconds(1.5), ResultOrigin.FarmCache);
 
         (JobResult? result, string? summary, string? status) = JobResultLine.Read(JobResultLine.Write(failed), List);
 
         Assert.IsNotNull(result);
         Assert.IsNull(summary);
         Assert.IsNull(status);
-        Assert.AreEqual((JobStatus.Failed, "exit code 1", (int?)1, "a.c:1: error\n", 1.5, true), (result.Status, result.Failure, result.ExitCode, result.Output, result.Elapsed.TotalSeconds, result.FromCache));
+        Assert.AreEqual((JobStatus.Failed, "exit code 1", (int?)1, "a.c:1: error\n", 1.5, ResultOrigin.FarmCache), (result.Status, result.Failure, result.ExitCode, result.Output, result.Elapsed.TotalSeconds, result.Origin));
         CollectionAssert.AreEqual(new[] { "clang", "-c", "-O2", "a.o", "-o", "a.native.o" }, (System.Collections.ICollection)result.Command);
         Assert.AreEqual("5 backend jobs", JobResultLine.Read(JobResultLine.WriteSummary("5 backend jobs"), List).Summary);
         Assert.AreEqual("waiting for the remote execution server", JobResultLine.Read(JobResultLine.WriteStatus("waiting for the remote execution server"), List).Status);
+    }
+
+    [TestMethod]
+    public void EveryOriginRoundTrips()
+    {
+        foreach (ResultOrigin origin in Enum.GetValues<ResultOrigin>())
+        {
+            var result = new JobResult(List.Jobs[0], List.CommandFor(List.Jobs[0]), JobStatus.Succeeded, null, 0, "", TimeSpan.FromSeconds(1), origin);
+            Assert.AreEqual(origin, JobResultLine.Read(JobResultLine.Write(result), List).Result?.Origin);
+        }
     }
 
     [TestMethod]

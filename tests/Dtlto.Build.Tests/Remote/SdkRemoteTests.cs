@@ -76,12 +76,15 @@ public sealed class SdkRemoteTests
 
         Assert.AreEqual(0, executed.ExitCode, executed.ToString());
         StringAssert.Contains(executed.StandardOutput, "0 cache hits (0 local, 0 remote, 4 compiled; remote: 4 executed, 0 compiled here");
+        StringAssert.Contains(executed.StandardOutput, $"app: DTLTO Integrated, 4 backend jobs, 4 compiled on the farm ({server.Endpoint}), ");
         Assert.AreEqual(4, Entries("one"), "what the farm executed is kept here too");
         Assert.AreEqual(0, fromFarmCache.ExitCode, fromFarmCache.ToString());
         StringAssert.Contains(fromFarmCache.StandardOutput, "4 cache hits (0 local, 4 remote, 0 compiled;");
+        StringAssert.Contains(fromFarmCache.StandardOutput, "app: DTLTO Integrated, 4 backend jobs, 4 from the farm's cache, ");
         Assert.AreEqual(4, Entries("two"), "the farm's cache hits are kept here");
         Assert.AreEqual(0, fromLocalCache.ExitCode, fromLocalCache.ToString());
         StringAssert.Contains(fromLocalCache.StandardOutput, "4 cache hits (4 local, 0 compiled)", "served before any batch, the farm not asked");
+        StringAssert.Contains(fromLocalCache.StandardOutput, $"app: DTLTO Integrated, 4 backend jobs, 4 from the local cache ({caches.File("two")}), ");
         Assert.AreEqual(lookupsBefore, System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "GetActionResult"), "a local hit asks the farm nothing");
         Assert.AreEqual(4, server.State.Executed.Count);
         Assert.AreEqual(SamplePrograms.AppOutput, Command.Run(third.Path, third.File("app/bin/Release/app")).StandardOutput);

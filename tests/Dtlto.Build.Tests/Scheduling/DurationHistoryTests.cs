@@ -51,7 +51,7 @@ public sealed class DurationHistoryTests
         var history = DurationHistory.Empty();
         history.Record(new[] { new JobResult(list.Jobs[0], new[] { "clang" }, JobStatus.Succeeded, null, 0, "", TimeSpan.FromSeconds(2)) });
 
-        history.Record(new[] { new JobResult(list.Jobs[0], new[] { "clang" }, JobStatus.Succeeded, null, 0, "", TimeSpan.FromMilliseconds(1), fromCache: true) });
+        history.Record(new[] { new JobResult(list.Jobs[0], new[] { "clang" }, JobStatus.Succeeded, null, 0, "", TimeSpan.FromMilliseconds(1), Dtlto.Build.Engine.Processes.ResultOrigin.LocalCache) });
 
         Assert.AreEqual(2.0, history.SecondsFor("a.o"));
     }

@@ -117,6 +117,8 @@ public sealed class SdkBackendCacheTests
         // that a split link's compiles do not have: their objects differ, and so do their keys.
         Assert.AreEqual((3, 0, 0, 3), Counts(second), second.StandardOutput);
         Assert.AreEqual((3, 3, 3, 0), Counts(third), third.StandardOutput);
+        StringAssert.Contains(first.StandardOutput, "app: DTLTO Integrated, 3 backend jobs, 3 compiled here, ");
+        StringAssert.Contains(third.StandardOutput, $"app: DTLTO Split, 3 backend jobs, 3 from the local cache ({cache}), ");
         Assert.AreEqual(6, Entries(cache).Length);
         AssertRuns(splitAgain);
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Dtlto.Build.Tests.Support;
 using Dtlto.Build.Tests.VisualCpp;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -38,6 +39,27 @@ public sealed class SdkOutputMessageTests
         Assert.AreEqual(0, terminal.ExitCode, terminal.ToString());
         string shown = System.Text.RegularExpressions.Regex.Replace(terminal.StandardOutput, @"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "");
         StringAssert.Matches(shown, new System.Text.RegularExpressions.Regex(@"app succeeded.*→ .*app/bin/Release/app"), shown);
+    }
+
+    [TestMethod]
+    public void AtDefaultVerbosityEachDtltoLinkSaysHowItLinkedAndWhereItsResultsCameFrom()
+    {
+        using var workspace = new NativeWorkspace();
+        string app = SamplePrograms.WriteApp(workspace);
+        string cache = workspace.File("user-cache/dtlto");
+        CommandResult Build(params string[] more) => DiagnosticPlaces.NoneInThePackage(Command.Run(workspace.Path, "dotnet",
+            new[] { "build", app, "-c", "Release", "-nodeReuse:false", "-nologo" }.Concat(more), System.TimeSpan.FromMinutes(5), SdkPackage.Environment));
+
+        CommandResult cold = Build();
+        CommandResult rebuilt = Build("-t:Rebuild");
+
+        Assert.AreEqual(0, cold.ExitCode, cold.ToString());
+        Assert.AreEqual(0, rebuilt.ExitCode, rebuilt.ToString());
+        var line = new System.Text.RegularExpressions.Regex(@"^\s*app: DTLTO .*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.AreEqual(1, line.Matches(cold.StandardOutput).Count, cold.StandardOutput);
+        StringAssert.Matches(cold.StandardOutput, new System.Text.RegularExpressions.Regex(@"app: DTLTO Integrated, (\d+) backend jobs, \1 compiled here, \d+\.\d\d s"));
+        StringAssert.Matches(rebuilt.StandardOutput, new System.Text.RegularExpressions.Regex(@"app: DTLTO Integrated, (\d+) backend jobs, \1 from the local cache \(" + System.Text.RegularExpressions.Regex.Escape(cache) + @"\), \d+\.\d\d s"));
+        StringAssert.Contains(rebuilt.StandardOutput, "app -> " + workspace.File("app/bin/Release/app"));
     }
 
     [TestMethod]

@@ -69,6 +69,7 @@ public sealed class SdkSplitModeTests
 
         AssertBuilt(build);
         StringAssert.Contains(build.StandardOutput, "DTLTO link mode: Split (DtltoMode=Auto, LLVM 19)");
+        StringAssert.Contains(build.StandardOutput, "app: DTLTO Split (the lld of LLVM 19 has no DTLTO; LLVM 21 or newer links Integrated), 4 backend jobs, 4 compiled here, ");
         foreach (string phase in new[] { "DtltoThinLink", "DtltoBackendCompile", "DtltoFinalLink" })
             Assert.IsTrue(NativeWorkspace.TargetRan(log, phase, "app.clangproj"), phase + " ran");
         StringAssert.Contains(NativeWorkspace.TargetSection(log, "DtltoThinLink", "app.clangproj"), "/usr/lib/llvm-19/bin/clang++");

@@ -125,7 +125,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
                 Interlocked.Increment(ref _hits);
                 _served[outputs[0]] = (key, LinkerNames(jobList, job));
                 Trace?.MarkJob(job, "ran", "local cache");
-                return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, fromCache: true) { ObjectChecked = true }, key, outputs);
+                return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, ResultOrigin.LocalCache) { ObjectChecked = true }, key, outputs);
             }
 
             if (restore.Lookup == CacheLookup.NotTrusted && Interlocked.Exchange(ref _untrustedSaid, 1) == 0)

@@ -34,7 +34,7 @@ public static class CacheFirstPass
                 observer?.JobStarted(worker, job);
                 if (lookup.Look(jobList, job, warn).Hit is not ProcessResult hit)
                     continue;
-                var result = new JobResult(job, jobList.CommandFor(job), JobStatus.Succeeded, null, 0, hit.Output, hit.Elapsed, fromCache: true);
+                var result = new JobResult(job, jobList.CommandFor(job), JobStatus.Succeeded, null, 0, hit.Output, hit.Elapsed, ResultOrigin.LocalCache);
                 observer?.JobFinished(worker, result);
                 served.Add(result);
             }

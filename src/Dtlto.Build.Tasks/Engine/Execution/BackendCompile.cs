@@ -115,7 +115,7 @@ public sealed class BackendCompile
     private static JobResult Judge(JobList jobList, BackendJob job, IReadOnlyList<string> command, ProcessResult run)
     {
         JobResult Result(JobStatus status, string? failure) =>
-            new(job, command, status, failure, run.StartError is null ? run.ExitCode : null, run.Output, run.Elapsed, run.FromCache);
+            new(job, command, status, failure, run.StartError is null ? run.ExitCode : null, run.Output, run.Elapsed, run.Origin);
 
         if (run.Stopped)
             return Result(JobStatus.NotCompleted, null);

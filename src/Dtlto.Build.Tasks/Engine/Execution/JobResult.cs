@@ -1,15 +1,16 @@
 using System;
 using System.Collections.Generic;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
 
 namespace Dtlto.Build.Engine.Execution;
 
 /// <summary>What became of one backend job.</summary>
 public sealed class JobResult
 {
-    public JobResult(BackendJob job, IReadOnlyList<string> command, JobStatus status, string? failure, int? exitCode, string output, TimeSpan elapsed, bool fromCache = false)
+    public JobResult(BackendJob job, IReadOnlyList<string> command, JobStatus status, string? failure, int? exitCode, string output, TimeSpan elapsed, ResultOrigin origin = ResultOrigin.Here)
     {
-        FromCache = fromCache;
+        Origin = origin;
         Job = job;
         Command = command;
         Status = status;
@@ -36,8 +37,10 @@ public sealed class JobResult
 
     public TimeSpan Elapsed { get; }
 
+    public ResultOrigin Origin { get; }
+
     /// <summary>The outputs came from a cache: <see cref="Elapsed"/> is the look-up's time, not a compile's.</summary>
-    public bool FromCache { get; }
+    public bool FromCache => Origin is ResultOrigin.LocalCache or ResultOrigin.FarmCache;
 
     internal static JobResult NotStarted(JobList jobList, BackendJob job) =>
         new(job, jobList.CommandFor(job), JobStatus.NotCompleted, null, null, "", TimeSpan.Zero);

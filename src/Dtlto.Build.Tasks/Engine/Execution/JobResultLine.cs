@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
 
 namespace Dtlto.Build.Engine.Execution;
 
@@ -24,8 +25,8 @@ public static class JobResultLine
             json.WriteNumber("exitCode", exitCode);
         json.WriteString("output", result.Output);
         json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
-        if (result.FromCache)
-            json.WriteBoolean("fromCache", true);
+        if (result.Origin != ResultOrigin.Here)
+            json.WriteString("origin", result.Origin.ToString());
         if (result.Command.Count == 0)
             json.WriteBoolean("ran", false);
     });
@@ -55,10 +56,10 @@ public static class JobResultLine
             var status = (JobStatus)Enum.Parse(typeof(JobStatus), root.GetProperty("status").GetString()!);
             string? failure = root.TryGetProperty("failure", out JsonElement f) ? f.GetString() : null;
             int? exitCode = root.TryGetProperty("exitCode", out JsonElement e) ? e.GetInt32() : null;
-            bool fromCache = root.TryGetProperty("fromCache", out JsonElement c) && c.ValueKind == JsonValueKind.True;
+            var origin = root.TryGetProperty("origin", out JsonElement o) ? (ResultOrigin)Enum.Parse(typeof(ResultOrigin), o.GetString()!) : ResultOrigin.Here;
             // A job whose compile never ran (the executor failed) has no command to show.
             IReadOnlyList<string> command = root.TryGetProperty("ran", out JsonElement ran) && ran.ValueKind == JsonValueKind.False ? Array.Empty<string>() : jobList.CommandFor(job);
-            return (new JobResult(job, command, status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), fromCache), null, null);
+            return (new JobResult(job, command, status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), origin), null, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
         {

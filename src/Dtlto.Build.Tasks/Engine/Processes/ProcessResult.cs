@@ -5,10 +5,10 @@ namespace Dtlto.Build.Engine.Processes;
 /// <summary>How a child process ended and what it printed.</summary>
 public sealed class ProcessResult
 {
-    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError, bool fromCache = false, string? ranOn = null)
+    public ProcessResult(int exitCode, string output, TimeSpan elapsed, bool stopped, string? startError, ResultOrigin origin = ResultOrigin.Here, string? ranOn = null)
     {
         RanOn = ranOn;
-        FromCache = fromCache;
+        Origin = origin;
         ExitCode = exitCode;
         Output = output;
         Elapsed = elapsed;
@@ -40,8 +40,10 @@ public sealed class ProcessResult
     public bool ObjectChecked { get; init; }
 
     /// <summary>The same result, its object checked.</summary>
-    public ProcessResult WithObjectChecked() => new(ExitCode, Output, Elapsed, Stopped, StartError, FromCache, RanOn) { ObjectChecked = true };
+    public ProcessResult WithObjectChecked() => new(ExitCode, Output, Elapsed, Stopped, StartError, Origin, RanOn) { ObjectChecked = true };
+
+    public ResultOrigin Origin { get; }
 
     /// <summary>No process ran: the result came from a cache (this machine's or a farm's).</summary>
-    public bool FromCache { get; }
+    public bool FromCache => Origin is ResultOrigin.LocalCache or ResultOrigin.FarmCache;
 }

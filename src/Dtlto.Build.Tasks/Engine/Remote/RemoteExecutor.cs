@@ -224,7 +224,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         {
             Interlocked.Increment(ref _hits);
             Trace?.MarkJob(job, "ran", "action cache");
-            return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, fromCache: true) { ObjectChecked = true };
+            return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, ResultOrigin.FarmCache) { ObjectChecked = true };
         }
 
         if (_settings.Mode == RemoteMode.CacheOnly)
@@ -320,7 +320,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
             Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
             Trace?.MarkJob(job, "ran", response.CachedResult ? "action cache (through Execute)" : "the farm");
-            return new ProcessResult(0, output, stopwatch.Elapsed, false, null) { ObjectChecked = true };
+            return new ProcessResult(0, output, stopwatch.Elapsed, false, null, ResultOrigin.Farm) { ObjectChecked = true };
         }
         finally
         {
@@ -336,7 +336,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private static ProcessResult? FailedOnFarm(ActionResult result, string output, Stopwatch stopwatch, Func<bool> claim)
     {
         string worker = string.IsNullOrEmpty(result.ExecutionMetadata?.Worker) ? "the farm" : $"the farm (worker {result.ExecutionMetadata!.Worker})";
-        return claim() ? new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null, ranOn: worker) : null;
+        return claim() ? new ProcessResult(result.ExitCode, output, stopwatch.Elapsed, false, null, ResultOrigin.Farm, worker) : null;
     }
 
     /// <summary>
