@@ -46,6 +46,27 @@ public sealed class DistributorCacheTests
     }
 
     [TestMethod]
+    public void AChangedSampleProfileCompilesEveryJobAgain()
+    {
+        using var dir = new TestDirectory();
+        string cache = "-Xthinlto-distributor=--cache-dir=" + dir.File("cache");
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+        const string profile = "-fprofile-sample-use=prof.txt";
+        dir.Write("prof.txt", "main:100:1\n 1: 10\n");
+
+        CommandResult first = build.LinkWith(Toolchain.Distributor, "app", objects, profile, cache);
+        CommandResult same = build.LinkWith(Toolchain.Distributor, "app", objects, profile, cache);
+        dir.Write("prof.txt", "fib:5000:50\n 1: 500\n 2: 4000\n");
+        CommandResult changed = build.LinkWith(Toolchain.Distributor, "app", objects, profile, cache);
+
+        ThinLtoBuild.Expect(first, "first link");
+        Assert.AreEqual((0, 0, 5), Summary(first));
+        Assert.AreEqual((5, 5, 0), Summary(same));
+        Assert.AreEqual((0, 0, 5), Summary(changed), "the profile is an input of every job: " + changed.StandardError);
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+    }
+
+    [TestMethod]
     public void ArchiveMembersComeFromTheCacheWhateverTheirPlaceInTheArchive()
     {
         using var dir = new TestDirectory();

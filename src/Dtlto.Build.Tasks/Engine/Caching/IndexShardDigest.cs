@@ -14,12 +14,13 @@ namespace Dtlto.Build.Engine.Caching;
 /// (<c>lib.a(t2.o at 80).2.1164.o</c>): the bytes of such a shard differ in every link. The shard
 /// is read as a bitstream, and its records go into the digest with those names as
 /// <see cref="ExtractedArchiveMember.Display"/> gives them; the modules themselves stay in it by
-/// their content hashes (the MODULE_STRTAB's HASH records), as in lld's own cache keys.
+/// their content hashes (the MODULE_STRTAB's HASH records), as in lld's own cache keys. Because
+/// lld orders and numbers a shard's summaries by hash tables keyed by those names, the module
+/// table and the summaries go in as <see cref="SummaryCanonicalForm"/> writes them.
 /// </summary>
 public static class IndexShardDigest
 {
     private const ulong ModuleStrtabBlockId = 19;
-    private const ulong ModuleEntryCode = 1;
 
     /// <summary>
     /// The digest of the shard at <paramref name="path"/>; the digest of its bytes when it cannot
@@ -33,7 +34,12 @@ public static class IndexShardDigest
         try
         {
             using (var writer = new BinaryWriter(canonical, Encoding.UTF8, leaveOpen: true))
-                BitstreamReader.Walk(bytes, new Canonical(writer));
+            {
+                var visitor = new Canonical(writer);
+                BitstreamReader.Walk(bytes, visitor);
+                visitor.Flush();
+            }
+
             canonical.Position = 0;
         }
         catch (BitcodeFormatException)
@@ -47,14 +53,18 @@ public static class IndexShardDigest
     }
 
     /// <summary>
-    /// Every block and record, each field at a fixed width, module names without their place; not
-    /// the BLOCKINFO block, which only says how the others are encoded.
+    /// Every block and record, each field at a fixed width; not the BLOCKINFO block, which only
+    /// says how the others are encoded; the module table and the summary block as
+    /// <see cref="SummaryCanonicalForm"/> writes them, once the module block that holds them ends.
     /// </summary>
     private sealed class Canonical : IBitstreamVisitor
     {
         private const ulong BlockInfoBlockId = 0;
+        private const ulong ModuleBlockId = 8;
+        private const ulong SummaryBlockId = 20;
         private readonly BinaryWriter _writer;
         private readonly Stack<ulong> _open = new();
+        private SummaryCanonicalForm _summary = new();
 
         public Canonical(BinaryWriter writer) => _writer = writer;
 
@@ -69,31 +79,46 @@ public static class IndexShardDigest
 
         public void ExitBlock()
         {
-            if (_open.Pop() != BlockInfoBlockId)
-                _writer.Write((byte)'}');
+            ulong blockId = _open.Pop();
+            if (blockId == BlockInfoBlockId)
+                return;
+            if (blockId == ModuleBlockId)
+                Flush();
+            _writer.Write((byte)'}');
         }
 
         public void Record(ulong blockId, ulong code, IReadOnlyList<ulong> operands, ReadOnlySpan<byte> blob)
         {
             if (blockId == BlockInfoBlockId)
                 return;
-            _writer.Write((byte)'r');
-            _writer.Write(code);
-            if (blockId == ModuleStrtabBlockId && code == ModuleEntryCode && operands.Count > 1)
+            if (blockId == ModuleStrtabBlockId && blob.Length == 0)
             {
-                _writer.Write(operands[0]);
-                var name = new StringBuilder(operands.Count - 1);
-                for (int i = 1; i < operands.Count; i++)
-                    name.Append((char)(byte)operands[i]);
-                _writer.Write(ExtractedArchiveMember.Display(name.ToString()));
+                _summary.AddModuleRecord(code, operands);
                 return;
             }
 
+            if (blockId == SummaryBlockId && blob.Length == 0)
+            {
+                _summary.AddSummaryRecord(code, operands);
+                return;
+            }
+
+            _writer.Write((byte)'r');
+            _writer.Write(code);
             _writer.Write(operands.Count);
             foreach (ulong operand in operands)
                 _writer.Write(operand);
             _writer.Write(blob.Length);
             _writer.Write(blob.ToArray());
+        }
+
+        /// <summary>Writes the module table and summaries read so far (at the end of their module block, or of the shard).</summary>
+        public void Flush()
+        {
+            if (_summary.IsEmpty)
+                return;
+            _summary.Write(_writer);
+            _summary = new SummaryCanonicalForm();
         }
     }
 }
