@@ -2,7 +2,8 @@
 # Runs the benchmark suite and prints its tables: the link of a generated program, of Lua 5.4
 # and of TagLib 1.13 with its tests (C++) in every way side by side (with the MSBuild SDK link),
 # the distributor's own overhead, incremental relinks (standalone, and through the SDK with its
-# backend cache, of Lua and of TagLib), the sample's small link and a build with nothing to do
+# backend cache, of Lua and of TagLib), a CMake project's static libraries through Dtlto.cmake
+# (libjpeg-turbo) beside lld's own cache, the sample's small link and a build with nothing to do
 # through the SDK, remote execution through the test REAPI server (cold, warm, another path),
 # the remote executor at scale on a simulated farm, and racing a small farm. Extra arguments go
 # to every link_bench.py run (e.g. --runs 3).
@@ -23,6 +24,8 @@ echo
 python3 bench/overhead_bench.py --distributor "$distributor"
 echo
 python3 bench/incremental_bench.py --distributor "$distributor"
+echo
+python3 bench/cmake_archive_bench.py --distributor "$distributor"
 echo
 python3 bench/sdk_incremental_bench.py --version "$version"
 echo
