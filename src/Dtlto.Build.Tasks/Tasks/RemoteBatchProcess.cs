@@ -143,52 +143,16 @@ internal static class RemoteBatchProcess
         return common;
     }
 
-    /// <summary>The task's settings as distributor options.</summary>
+    /// <summary>The task's settings as distributor options: the remote ones as <see cref="RemoteBatchSettings"/> writes them, then the batch's own.</summary>
     private static IEnumerable<string> Options(DtltoBackendCompile task, int cores)
     {
         yield return "--job-results";
-        yield return "--jobs=" + cores.ToString(CultureInfo.InvariantCulture);
-        yield return "--remote=" + task.RemoteEndpoint;
-        if (!string.IsNullOrEmpty(task.RemoteInstance))
-            yield return "--remote-instance=" + task.RemoteInstance;
-        foreach (string property in task.RemotePlatform.Where(p => p.Trim().Length > 0))
-            yield return "--remote-platform=" + property.Trim();
-        if (!string.IsNullOrEmpty(task.RemoteMode))
-            yield return "--remote-mode=" + task.RemoteMode;
-        if (task.RemoteStrict)
-            yield return "--remote-strict";
-        if (task.RemoteJobs > 0)
-            yield return "--remote-jobs=" + task.RemoteJobs.ToString(CultureInfo.InvariantCulture);
-        if (!string.IsNullOrEmpty(task.RemoteCaFile))
-            yield return "--remote-ca-file=" + task.RemoteCaFile;
-        if (!string.IsNullOrEmpty(task.RemoteClientCertificate))
-            yield return "--remote-client-cert=" + task.RemoteClientCertificate;
-        if (!string.IsNullOrEmpty(task.RemoteClientKey))
-            yield return "--remote-client-key=" + task.RemoteClientKey;
-        if (!string.IsNullOrEmpty(task.RemoteTokenFile))
-            yield return "--remote-token-file=" + task.RemoteTokenFile;
-        if (!string.IsNullOrEmpty(task.RemoteTokenVariable))
-            yield return "--remote-token-env=" + task.RemoteTokenVariable;
-        if (task.RemoteUploadToolchain)
-            yield return "--remote-upload-toolchain";
-        if (task.RemoteStallTimeout > 0)
-            yield return "--remote-stall-timeout=" + task.RemoteStallTimeout.ToString(CultureInfo.InvariantCulture);
-        if (task.RemoteConnectTimeout > 0)
-            yield return "--remote-connect-timeout=" + task.RemoteConnectTimeout.ToString(CultureInfo.InvariantCulture);
-        if (!task.RemoteRace)
-            yield return "--remote-race=false";
-        if (!task.RemoteUpload)
-            yield return "--remote-upload=false";
-        if (!string.IsNullOrEmpty(task.RemoteMaxOutputSize))
-            yield return "--remote-max-output-size=" + task.RemoteMaxOutputSize;
-        if (task.JobTimeoutSeconds > 0)
-            yield return "--job-timeout=" + task.JobTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
+        foreach (string option in RemoteBatchSettings.Of(task).DistributorArguments(cores))
+            yield return option;
         if (!string.IsNullOrEmpty(task.DurationHistory))
             yield return "--history=" + task.DurationHistory;
         if (!task.Cache)
             yield return "--no-cache";
-        if (!string.IsNullOrEmpty(task.CacheDirectory))
-            yield return "--cache-dir=" + task.CacheDirectory;
         if (task.CacheShared)
             yield return "--cache-shared";
         if (!string.IsNullOrEmpty(task.CacheMaxSize))

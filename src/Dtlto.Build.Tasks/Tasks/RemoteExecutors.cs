@@ -34,29 +34,7 @@ internal static class RemoteExecutors
 #if DTLTO_REMOTE
         try
         {
-            var configuration = new RemoteConfiguration
-            {
-                Endpoint = task.RemoteEndpoint!,
-                InstanceName = task.RemoteInstance,
-                Platform = task.RemotePlatform,
-                Mode = task.RemoteMode,
-                Strict = task.RemoteStrict,
-                Concurrency = task.RemoteJobs > 0 ? task.RemoteJobs : null,
-                LocalConcurrency = localParallelism,
-                CaFile = task.RemoteCaFile,
-                ClientCertificateFile = task.RemoteClientCertificate,
-                ClientKeyFile = task.RemoteClientKey,
-                TokenFile = task.RemoteTokenFile,
-                TokenVariable = task.RemoteTokenVariable,
-                UploadToolchain = task.RemoteUploadToolchain,
-                ActionTimeout = task.JobTimeoutSeconds > 0 ? TimeSpan.FromSeconds(task.JobTimeoutSeconds) : null,
-                StallTimeoutSeconds = task.RemoteStallTimeout,
-                ConnectTimeoutSeconds = task.RemoteConnectTimeout,
-                Race = task.RemoteRace,
-                MaxOutputSize = task.RemoteMaxOutputSize,
-                Upload = task.RemoteUpload,
-                DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = task.CacheDirectory }.DigestFolder,
-            };
+            RemoteConfiguration configuration = RemoteBatchSettings.Of(task).ToConfiguration(localParallelism);
             var remote = RemoteExecutor.Create(
                 configuration,
                 jobList,

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+#if DTLTO_REMOTE
+using Dtlto.Build.Engine.Remote;
+#endif
+
+namespace Dtlto.Build.Tasks;
+
+/// <summary>
+/// The remote execution settings of one DtltoBackendCompile, read once from its parameters. The
+/// remote executor is made from them in this process (<see cref="ToConfiguration"/>), or
+/// dtlto-distributor gets them as its options (<see cref="DistributorArguments"/>) and reads them
+/// back into the same configuration: one place says how each setting travels.
+/// </summary>
+internal sealed class RemoteBatchSettings
+{
+    public string Endpoint { get; init; } = "";
+
+    public string? Instance { get; init; }
+
+    public IReadOnlyList<string> Platform { get; init; } = Array.Empty<string>();
+
+    public string? Mode { get; init; }
+
+    public bool Strict { get; init; }
+
+    /// <summary>Actions in flight at once; 0 for the default.</summary>
+    public int Jobs { get; init; }
+
+    public string? CaFile { get; init; }
+
+    public string? ClientCertificate { get; init; }
+
+    public string? ClientKey { get; init; }
+
+    public string? TokenFile { get; init; }
+
+    public string? TokenVariable { get; init; }
+
+    public bool UploadToolchain { get; init; }
+
+    /// <summary>Seconds; 0 for the defaults.</summary>
+    public double StallTimeout { get; init; }
+
+    public double ConnectTimeout { get; init; }
+
+    /// <summary>Seconds one job may run, here or on the farm; 0 for no limit.</summary>
+    public double JobTimeout { get; init; }
+
+    public string? MaxOutputSize { get; init; }
+
+    public bool Race { get; init; } = true;
+
+    public bool Upload { get; init; } = true;
+
+    /// <summary>The backend cache's folder, where file digests are kept between links too; empty for the per-user one.</summary>
+    public string? CacheDirectory { get; init; }
+
+    public static RemoteBatchSettings Of(DtltoBackendCompile task) => new()
+    {
+        Endpoint = task.RemoteEndpoint ?? "",
+        Instance = task.RemoteInstance,
+        Platform = task.RemotePlatform.Select(p => p.Trim()).Where(p => p.Length > 0).ToArray(),
+        Mode = task.RemoteMode,
+        Strict = task.RemoteStrict,
+        Jobs = task.RemoteJobs,
+        CaFile = task.RemoteCaFile,
+        ClientCertificate = task.RemoteClientCertificate,
+        ClientKey = task.RemoteClientKey,
+        TokenFile = task.RemoteTokenFile,
+        TokenVariable = task.RemoteTokenVariable,
+        UploadToolchain = task.RemoteUploadToolchain,
+        StallTimeout = task.RemoteStallTimeout,
+        ConnectTimeout = task.RemoteConnectTimeout,
+        JobTimeout = task.JobTimeoutSeconds,
+        MaxOutputSize = task.RemoteMaxOutputSize,
+        Race = task.RemoteRace,
+        Upload = task.RemoteUpload,
+        CacheDirectory = task.CacheDirectory,
+    };
+
+    /// <summary>The settings as dtlto-distributor's options, with <paramref name="localParallelism"/> as its --jobs.</summary>
+    public IEnumerable<string> DistributorArguments(int localParallelism)
+    {
+        yield return "--jobs=" + Number(localParallelism);
+        yield return "--remote=" + Endpoint;
+        if (!string.IsNullOrEmpty(Instance))
+            yield return "--remote-instance=" + Instance;
+        foreach (string property in Platform)
+            yield return "--remote-platform=" + property;
+        if (!string.IsNullOrEmpty(Mode))
+            yield return "--remote-mode=" + Mode;
+        if (Strict)
+            yield return "--remote-strict";
+        if (Jobs > 0)
+            yield return "--remote-jobs=" + Number(Jobs);
+        if (!string.IsNullOrEmpty(CaFile))
+            yield return "--remote-ca-file=" + CaFile;
+        if (!string.IsNullOrEmpty(ClientCertificate))
+            yield return "--remote-client-cert=" + ClientCertificate;
+        if (!string.IsNullOrEmpty(ClientKey))
+            yield return "--remote-client-key=" + ClientKey;
+        if (!string.IsNullOrEmpty(TokenFile))
+            yield return "--remote-token-file=" + TokenFile;
+        if (!string.IsNullOrEmpty(TokenVariable))
+            yield return "--remote-token-env=" + TokenVariable;
+        if (UploadToolchain)
+            yield return "--remote-upload-toolchain";
+        if (StallTimeout > 0)
+            yield return "--remote-stall-timeout=" + Number(StallTimeout);
+        if (ConnectTimeout > 0)
+            yield return "--remote-connect-timeout=" + Number(ConnectTimeout);
+        if (JobTimeout > 0)
+            yield return "--job-timeout=" + Number(JobTimeout);
+        if (!string.IsNullOrEmpty(MaxOutputSize))
+            yield return "--remote-max-output-size=" + MaxOutputSize;
+        if (!Race)
+            yield return "--remote-race=false";
+        if (!Upload)
+            yield return "--remote-upload=false";
+        if (!string.IsNullOrEmpty(CacheDirectory))
+            yield return "--cache-dir=" + CacheDirectory;
+    }
+
+#if DTLTO_REMOTE
+    /// <summary>The settings as the remote executor takes them, with <paramref name="localParallelism"/> cores for compiles here.</summary>
+    public RemoteConfiguration ToConfiguration(int localParallelism) => new()
+    {
+        Endpoint = Endpoint,
+        InstanceName = Instance,
+        Platform = Platform,
+        Mode = Mode,
+        Strict = Strict,
+        Concurrency = Jobs > 0 ? Jobs : null,
+        LocalConcurrency = localParallelism,
+        CaFile = CaFile,
+        ClientCertificateFile = ClientCertificate,
+        ClientKeyFile = ClientKey,
+        TokenFile = TokenFile,
+        TokenVariable = TokenVariable,
+        UploadToolchain = UploadToolchain,
+        ActionTimeout = JobTimeout > 0 ? TimeSpan.FromSeconds(JobTimeout) : null,
+        StallTimeoutSeconds = StallTimeout > 0 ? StallTimeout : null,
+        ConnectTimeoutSeconds = ConnectTimeout > 0 ? ConnectTimeout : null,
+        Race = Race,
+        MaxOutputSize = MaxOutputSize,
+        Upload = Upload,
+        DigestStoreFolder = new Engine.Caching.CacheConfiguration { Folder = CacheDirectory }.DigestFolder,
+    };
+#endif
+
+    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
