@@ -95,7 +95,7 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>Let the cores granted here compile jobs that are out on the farm too.</summary>
     public bool RemoteRace { get; set; } = true;
 
-    /// <summary>Run the remote batch in dtlto-distributor even where this task could run it itself (always so on .NET Framework's MSBuild).</summary>
+    /// <summary>Run the remote batch in dtlto-distributor: the targets' decision ($(_DtltoRemoteBatchOutOfProcess)).</summary>
     public bool RemoteOutOfProcess { get; set; }
 
     /// <summary>The program that runs dtlto-distributor (dotnet), and its arguments before the distributor's own (the assembly).</summary>
@@ -103,7 +103,11 @@ public sealed class DtltoBackendCompile : DtltoTask
 
     public string[] DistributorHostArguments { get; set; } = Array.Empty<string>();
 
-    /// <summary>Whether the remote batch runs in dtlto-distributor rather than in this process.</summary>
+    /// <summary>
+    /// Whether the remote batch runs in dtlto-distributor rather than in this process: as the
+    /// targets decided, and always where this task assembly has no remote executor (a caller of
+    /// the task other than the SDK's targets cannot ask it for what it does not have).
+    /// </summary>
     private bool RemoteBatchOutOfProcess => !string.IsNullOrWhiteSpace(RemoteEndpoint) && (RemoteOutOfProcess || !RemoteExecutors.InProcess);
 
     protected override bool ExecuteCore()
