@@ -60,7 +60,7 @@ public static class BackendJobItems
         string linkerOutput = first.GetMetadata("LinkerOutput") is { Length: > 0 } output ? Relative(output) : "";
         string[] commonInputs = List(first, "CommonInputs").Select(Relative).ToArray();
         var commands = items.Select(Command).ToList();
-        string[] commonArgs = Strings(first, "CommonArgs") ?? Array.Empty<string>();
+        string[] commonArgs = Strings(first, "CommonArgs", first.GetMetadata("CommonArgs")) ?? Array.Empty<string>();
         // A target of the user's may have rewritten a command: then each job keeps its whole command.
         if (!commands.All(command => command.Length >= commonArgs.Length && command.Take(commonArgs.Length).SequenceEqual(commonArgs)))
             commonArgs = Array.Empty<string>();
@@ -88,12 +88,11 @@ public static class BackendJobItems
     }
 
     private static string[] Command(ITaskItem item) =>
-        Strings(item, "Command") is { Length: > 0 } command ? command : throw new FormatException($"{item.ItemSpec}: Command is empty");
+        Strings(item, "Command", Required(item, "Command")) is { Length: > 0 } command ? command : throw new FormatException($"{item.ItemSpec}: Command is empty");
 
-    /// <summary>A JSON array of strings; null when the metadata is empty.</summary>
-    private static string[]? Strings(ITaskItem item, string name)
+    /// <summary>Metadata <paramref name="name"/> (whose value is <paramref name="text"/>) as a JSON array of strings; null when it is empty.</summary>
+    private static string[]? Strings(ITaskItem item, string name, string text)
     {
-        string text = name == "Command" ? Required(item, name) : item.GetMetadata(name);
         if (text.Length == 0)
             return null;
         try

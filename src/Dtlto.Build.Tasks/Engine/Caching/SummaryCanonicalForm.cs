@@ -72,37 +72,34 @@ internal sealed class SummaryCanonicalForm
     /// </summary>
     public void Write(BinaryWriter writer)
     {
-        List<string>? canonical = Canonical();
-        writer.Write(canonical is null ? "as read" : "canonical");
-        if (canonical is null)
+        if (Canonical() is List<string> canonical)
         {
-            writer.Write(_modules.Count);
-            foreach ((ulong id, string name, ulong[] hash) in _modules)
-            {
-                writer.Write(id);
-                writer.Write(name);
-                WriteWords(writer, hash);
-            }
-        }
-        else
-        {
+            writer.Write("canonical");
             List<string> modules = _modules.Select(m => m.Name.Length == 0 ? $"{m.Id}:{string.Join(",", m.Hash)}" : Identity(m)).ToList();
             modules.Sort(StringComparer.Ordinal);
-            writer.Write(modules.Count);
-            foreach (string module in modules)
-                writer.Write(module);
-        }
-
-        if (canonical is null)
-        {
-            writer.Write(_records.Count);
-            foreach (ulong[] record in _records)
-                WriteWords(writer, record);
+            WriteStrings(writer, modules);
+            WriteStrings(writer, canonical);
             return;
         }
 
-        writer.Write(canonical.Count);
-        foreach (string line in canonical)
+        writer.Write("as read");
+        writer.Write(_modules.Count);
+        foreach ((ulong id, string name, ulong[] hash) in _modules)
+        {
+            writer.Write(id);
+            writer.Write(name);
+            WriteWords(writer, hash);
+        }
+
+        writer.Write(_records.Count);
+        foreach (ulong[] record in _records)
+            WriteWords(writer, record);
+    }
+
+    private static void WriteStrings(BinaryWriter writer, IReadOnlyList<string> lines)
+    {
+        writer.Write(lines.Count);
+        foreach (string line in lines)
             writer.Write(line);
     }
 
