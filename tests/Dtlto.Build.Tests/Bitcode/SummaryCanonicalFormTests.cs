@@ -120,6 +120,16 @@ public sealed class SummaryCanonicalFormTests
     }
 
     [TestMethod]
+    public void TakenByContentModulesOfOtherNamesGiveTheSameDigest()
+    {
+        byte[] here = Shard(Program, seed: 1);
+        byte[] there = Shard(Program, seed: 2, new[] { "CMakeFiles/x.dir/main.o", "liby.a(b.o at 4).2.1A2B.o", "libz.a(c.o at 8).3.1A2B.o" });
+
+        Assert.AreEqual(IndexShardDigest.Of(here, modulesByContent: true).Hash, IndexShardDigest.Of(there, modulesByContent: true).Hash);
+        Assert.AreNotEqual(Digest(here), Digest(there), "by name, they are other modules");
+    }
+
+    [TestMethod]
     public void ASummaryBlockOfAnotherVersionOrWithARecordNotKnownIsTakenAsRead()
     {
         // Read as written: the same bytes give one digest, another numbering another one.

@@ -11,19 +11,22 @@ namespace Dtlto.Build.Tests.Caching;
 public sealed class BackendCacheKeyTests
 {
     /// <summary>A checkout with a module that imports another, linked from build/ as lld with process id <paramref name="pid"/> names things.</summary>
-    private static (JobList JobList, string Root) Checkout(TestDirectory dir, string name, int pid, string importedText = "imported bitcode")
+    /// <param name="module">The module's path in the checkout.</param>
+    /// <param name="option">A further option of the backend compiles.</param>
+    private static (JobList JobList, string Root) Checkout(TestDirectory dir, string name, int pid, string importedText = "imported bitcode", string module = "m.o", string option = "-O2")
     {
         string root = dir.File(name);
         Directory.CreateDirectory(Path.Combine(root, "build"));
-        File.WriteAllText(Path.Combine(root, "m.o"), "module bitcode");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, module))!);
+        File.WriteAllText(Path.Combine(root, module), "module bitcode");
         File.WriteAllText(Path.Combine(root, "n.o"), importedText);
         File.WriteAllText(Path.Combine(root, "build", $"m.1.{pid}.native.o.thinlto.bc"), "shard");
         string json = $$"""
-            {"common":{"linker_output":"app","args":["{{dir.File("clang").Replace("\\", "\\\\")}}","-c","-O2"],"inputs":[]},
-             "jobs":[{"args":["../m.o","-fthinlto-index=m.1.{{pid}}.native.o.thinlto.bc","-o","m.1.{{pid}}.native.o"],
-                      "inputs":["../m.o","m.1.{{pid}}.native.o.thinlto.bc","../n.o"],"outputs":["m.1.{{pid}}.native.o"]}]}
+            {"common":{"linker_output":"app","args":["{{dir.File("clang").Replace("\\", "\\\\")}}","-c","{{option}}"],"inputs":[]},
+             "jobs":[{"args":["../{{module}}","-fthinlto-index=m.1.{{pid}}.native.o.thinlto.bc","-o","m.1.{{pid}}.native.o"],
+                      "inputs":["../{{module}}","m.1.{{pid}}.native.o.thinlto.bc","../n.o"],"outputs":["m.1.{{pid}}.native.o"]}]}
             """;
-        return (JobListReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "list.json", Path.Combine(root, "build")), root);
+        return (SideOutputs.Declare(JobListReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "list.json", Path.Combine(root, "build"))), root);
     }
 
     private static string Key(JobList jobList) => BackendCacheKey.For(jobList, jobList.Jobs[0], "compiler-identity");
@@ -52,5 +55,32 @@ public sealed class BackendCacheKeyTests
         Assert.AreNotEqual(Key(baseline), Key(imported));
         Assert.AreNotEqual(Key(baseline), Key(shard));
         Assert.AreNotEqual(Key(baseline), BackendCacheKey.For(baseline, baseline.Jobs[0], "another compiler"));
+    }
+
+    [TestMethod]
+    public void AModuleIsTakenByItsContentNotItsPath()
+    {
+        using var dir = new TestDirectory();
+        File.WriteAllText(dir.File("clang"), "a compiler");
+        (JobList here, _) = Checkout(dir, "here", 1);
+        (JobList inAnotherTarget, _) = Checkout(dir, "other", 2, module: "CMakeFiles/other.dir/m.o");
+        (JobList inAnArchive, _) = Checkout(dir, "archive", 3, module: "libx.a(m.o at 90).4.1A2B.o");
+
+        Assert.AreEqual(Key(here), Key(inAnotherTarget), "the same source compiled into another target, as lld's own cache keys take it");
+        Assert.AreEqual(Key(here), Key(inAnArchive), "the same module as an archive member");
+    }
+
+    [TestMethod]
+    public void ACompileThatWritesSideOutputsKeepsItsModulesPath()
+    {
+        using var dir = new TestDirectory();
+        File.WriteAllText(dir.File("clang"), "a compiler");
+        (JobList here, _) = Checkout(dir, "here", 1, option: "-gsplit-dwarf");
+        (JobList elsewhere, _) = Checkout(dir, "elsewhere", 2, option: "-gsplit-dwarf");
+        (JobList inAnotherTarget, _) = Checkout(dir, "other", 3, module: "CMakeFiles/other.dir/m.o", option: "-gsplit-dwarf");
+
+        Assert.AreEqual(1, here.Jobs[0].SideOutputs.Count, "split DWARF writes a .dwo beside the object");
+        Assert.AreEqual(Key(here), Key(elsewhere), "another checkout");
+        Assert.AreNotEqual(Key(here), Key(inAnotherTarget), "the object names its .dwo, whose name comes from the module's path");
     }
 }

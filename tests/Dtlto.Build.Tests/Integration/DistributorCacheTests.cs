@@ -46,6 +46,41 @@ public sealed class DistributorCacheTests
     }
 
     [TestMethod]
+    public void OneModuleInTwoTargetsOfTwoProgramsIsCompiledOnceAsLldsOwnCacheDoes()
+    {
+        using var dir = new TestDirectory();
+        string cache = "-Xthinlto-distributor=--cache-dir=" + dir.File("cache");
+        var build = new ThinLtoBuild(dir.Path);
+        dir.Write("twice.c", "int twice(int x) { return 2 * x; }\nint thrice(int x) { return 3 * x; }\n");
+        dir.Write("one.c", "#include <stdio.h>\nint twice(int);\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n");
+        dir.Write("two.c", "#include <stdio.h>\nint twice(int);\nint main(void) { printf(\"%d\\n\", twice(4)); return 0; }\n");
+        build.Compile("twice.c", "one.c", "two.c");
+        // As CMake builds one source into two libraries: the same bitcode under two names.
+        Directory.CreateDirectory(dir.File("a"));
+        Directory.CreateDirectory(dir.File("b"));
+        File.Copy(dir.File("twice.o"), dir.File("a/twice.o"));
+        File.Copy(dir.File("twice.o"), dir.File("b/twice.o"));
+        build.Archive("liba.a", thin: false, "a/twice.o");
+        build.Archive("libb.a", thin: false, "b/twice.o");
+        string lldCache = dir.File("lld-cache");
+
+        CommandResult first = build.LinkWith(Toolchain.Distributor, "one", new[] { "one.o", "liba.a" }, cache);
+        CommandResult second = build.LinkWith(Toolchain.Distributor, "two", new[] { "two.o", "libb.a" }, cache);
+        CommandResult third = build.LinkWith(Toolchain.Distributor, "three", new[] { "two.o", "b/twice.o" }, cache);
+        int lldFirst = LldCache.Compiles(dir.Path, Toolchain.Clang, lldCache, "-O2", "-o", "one-inprocess", "one.o", "liba.a");
+        int lldSecond = LldCache.Compiles(dir.Path, Toolchain.Clang, lldCache, "-O2", "-o", "two-inprocess", "two.o", "libb.a");
+
+        ThinLtoBuild.Expect(first, "first link");
+        Assert.AreEqual((2, 0, 0, 2), CacheCounts.Of(first.StandardError));
+        Assert.AreEqual((2, 1, 1, 1), CacheCounts.Of(second.StandardError), "libb.a(twice.o) is liba.a(twice.o) by content: " + second.StandardError);
+        Assert.AreEqual((2, 2, 2, 0), CacheCounts.Of(third.StandardError), "and so is b/twice.o outside an archive");
+        Assert.AreEqual((2, 1), (lldFirst, lldSecond), "lld's own cache compiles the same");
+        Assert.AreEqual("42\n", build.Run("one").StandardOutput);
+        Assert.AreEqual("8\n", build.Run("two").StandardOutput);
+        Assert.AreEqual("8\n", build.Run("three").StandardOutput);
+    }
+
+    [TestMethod]
     public void AChangedSampleProfileCompilesEveryJobAgain()
     {
         using var dir = new TestDirectory();

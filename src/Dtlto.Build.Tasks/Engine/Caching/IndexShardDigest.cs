@@ -26,16 +26,17 @@ public static class IndexShardDigest
     /// The digest of the shard at <paramref name="path"/>; the digest of its bytes when it cannot
     /// be read as a bitstream (such a shard fails its compile, or gets a key no other link shares).
     /// </summary>
-    public static FileDigest Of(string path) => Of(File.ReadAllBytes(path));
+    /// <param name="modulesByContent">Take the modules the shard names by their content hashes alone, not by their paths.</param>
+    public static FileDigest Of(string path, bool modulesByContent = false) => Of(File.ReadAllBytes(path), modulesByContent);
 
-    internal static FileDigest Of(byte[] bytes)
+    internal static FileDigest Of(byte[] bytes, bool modulesByContent = false)
     {
         using var canonical = new MemoryStream(bytes.Length * 2);
         try
         {
             using (var writer = new BinaryWriter(canonical, Encoding.UTF8, leaveOpen: true))
             {
-                var visitor = new Canonical(writer);
+                var visitor = new Canonical(writer, modulesByContent);
                 BitstreamReader.Walk(bytes, visitor);
                 visitor.Flush();
             }
@@ -49,7 +50,8 @@ public static class IndexShardDigest
             canonical.Position = 0;
         }
 
-        return new FileDigest(FileDigests.OfStream(canonical), bytes.Length);
+        // The size too is the canonical form's: the shard's own bytes grow and shrink with lld's names.
+        return new FileDigest(FileDigests.OfStream(canonical), canonical.Length);
     }
 
     /// <summary>
@@ -64,9 +66,15 @@ public static class IndexShardDigest
         private const ulong SummaryBlockId = 20;
         private readonly BinaryWriter _writer;
         private readonly Stack<ulong> _open = new();
-        private SummaryCanonicalForm _summary = new();
+        private readonly bool _modulesByContent;
+        private SummaryCanonicalForm _summary;
 
-        public Canonical(BinaryWriter writer) => _writer = writer;
+        public Canonical(BinaryWriter writer, bool modulesByContent)
+        {
+            _writer = writer;
+            _modulesByContent = modulesByContent;
+            _summary = new SummaryCanonicalForm(modulesByContent);
+        }
 
         public void EnterBlock(ulong blockId)
         {
@@ -118,7 +126,7 @@ public static class IndexShardDigest
             if (_summary.IsEmpty)
                 return;
             _summary.Write(_writer);
-            _summary = new SummaryCanonicalForm();
+            _summary = new SummaryCanonicalForm(_modulesByContent);
         }
     }
 }

@@ -29,8 +29,12 @@ internal sealed class SummaryCanonicalForm
     private const ulong Version = 10, ValueGuid = 16, Flags = 20, TypeId = 21, BlockCount = 24, StackIds = 30;
     private const ulong FirstTypeTestCode = 11, LastTypeTestCode = 15;
 
+    private readonly bool _modulesByContent;
     private readonly List<(ulong Id, string Name, ulong[] Hash)> _modules = new();
     private readonly List<ulong[]> _records = new();
+
+    /// <param name="modulesByContent">Take each module by its content hash alone, not by its name: a form that holds wherever the modules live.</param>
+    public SummaryCanonicalForm(bool modulesByContent = false) => _modulesByContent = modulesByContent;
 
     public bool IsEmpty => _modules.Count == 0 && _records.Count == 0;
 
@@ -214,8 +218,9 @@ internal sealed class SummaryCanonicalForm
         return string.Join(",", words);
     }
 
-    /// <summary>A module as the canonical form names it: its name (without its place in an archive) and its content hash.</summary>
-    private static string Identity((ulong Id, string Name, ulong[] Hash) module) => module.Name + "#" + string.Join(",", module.Hash);
+    /// <summary>A module as the canonical form names it: its name (without its place in an archive) and its content hash, or the hash alone.</summary>
+    private string Identity((ulong Id, string Name, ulong[] Hash) module) =>
+        (_modulesByContent && module.Hash.Length > 0 ? "" : module.Name) + "#" + string.Join(",", module.Hash);
 
     private static string Words(ulong[] record) => string.Join(",", record);
 
