@@ -58,13 +58,13 @@ public sealed class ConsoleReporter : IBackendCompileObserver
     }
 
     /// <summary>The one line at the end of a link (after a failure too); nothing for an empty list.</summary>
-    public void Summarize(BackendCompileResult result, TimeSpan? cpu, IReportsCacheHits? cache = null, string? workersMeaning = null)
+    public void Summarize(BackendCompileResult result, string summary)
     {
         if (result.Jobs.Count == 0)
             return;
         lock (_lock)
         {
-            _writer.WriteLine(Prefix + LinkSummary.Format(result, cpu, cache, workersMeaning: workersMeaning));
+            _writer.WriteLine(Prefix + summary);
             _writer.Flush();
         }
     }

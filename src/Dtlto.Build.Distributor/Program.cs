@@ -24,8 +24,14 @@ public static class Program
 {
     private static readonly TimeSpan ParentPollInterval = TimeSpan.FromMilliseconds(250);
 
+    // With --job-results, the build that started this process hears warnings and errors as data too.
+    private static ResultLines? _lines;
+
     public static async Task<int> Main(string[] args)
     {
+        // Known before the command line is parsed, so that a usage error reaches the build as data as well.
+        if (Array.IndexOf(args, "--job-results") >= 0)
+            _lines = new ResultLines(Console.Out);
         try
         {
             return await RunAsync(args).ConfigureAwait(false);
@@ -116,27 +122,24 @@ public static class Program
             return Fail(ExitCodes.Usage, $"--cache-max-size: {e.Message}");
         }
 
-        ResultLines? results = options.JobResults ? new ResultLines(Console.Out) : null;
+        ResultLines? results = options.JobResults ? _lines ??= new ResultLines(Console.Out) : null;
         // A build that runs its jobs through this program hears status lines as data; a person reads them on stderr.
         Action<string> status = results is not null ? results.Status : message => Console.Error.WriteLine($"dtlto-distributor: {message}");
-        (IBackendExecutor behind, int parallelism, string? problem) = CreateExecutor(options, jobList, status);
+        // One link, one set of file digests: the cache's keys and the farm's actions hash each file once.
+        FileHasher? digests = cache?.Digests ?? (options.Remote is null ? null : options.Cache.Digests());
+        (IBackendExecutor behind, int parallelism, string? problem) = CreateExecutor(options, jobList, status, digests);
         if (problem is not null)
             return Fail(ExitCodes.Usage, problem);
-        var remote = behind as RemoteExecutor;
-        if (remote is not null)
-            remote.Trace = trace;
-        using JobserverClient? jobserver = remote is null ? OpenJobserver() : null;
-        if (jobserver is not null)
-            behind = new JobserverExecutor(behind, jobserver);
-        IBackendExecutor executor = cache is null ? behind : new CachingExecutor(cache, behind, warning => Warn(warning.Message)) { Trace = trace };
-        using var disposeExecutor = executor as IDisposable;
+        using JobserverClient? jobserver = behind is IFarmClient ? null : OpenJobserver();
+        using ExecutorChain chain = ExecutorChain.Build(behind, cache is null ? null : new BackendCacheLookup(cache), warning => Warn(warning.Message), trace, jobserver);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
-        TimeSpan? jobTimeout = remote is not null ? null : options.JobTimeout;
-        var compile = new BackendCompile(executor, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
+        TimeSpan? jobTimeout = chain.Farm is not null ? null : options.JobTimeout;
+        var compile = new BackendCompile(chain.First, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
-        reporter.Summarize(result, cpu, executor as IReportsCacheHits, remote?.WorkersMeaning);
-        results?.Summary(LinkSummary.Format(result, cpu, executor as IReportsCacheHits, workersMeaning: remote?.WorkersMeaning));
+        string summary = chain.Summarize(result, cpu);
+        reporter.Summarize(result, summary);
+        results?.Summary(summary);
 
         if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
             SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);
@@ -159,7 +162,7 @@ public static class Program
     /// The local executor, or with --remote the Remote Execution API executor, whose parallelism
     /// is the number of actions in flight; a usage problem (bad address, unreadable token) instead.
     /// </summary>
-    private static (IBackendExecutor Executor, int Parallelism, string? Problem) CreateExecutor(DistributorOptions options, JobList jobList, Action<string> status)
+    private static (IBackendExecutor Executor, int Parallelism, string? Problem) CreateExecutor(DistributorOptions options, JobList jobList, Action<string> status, FileHasher? digests)
     {
         if (options.Remote is null)
             return (new LocalExecutor(), options.Jobs, null);
@@ -169,7 +172,8 @@ public static class Program
                 options.Remote,
                 jobList,
                 Warn,
-                status);
+                status,
+                digests);
             return (executor, executor.Parallelism, null);
         }
         catch (Exception e) when (e is FormatException or IOException)
@@ -198,7 +202,11 @@ public static class Program
         }
     }
 
-    private static void Warn(string message) => Console.Error.WriteLine($"dtlto-distributor: warning: {message}");
+    private static void Warn(string message)
+    {
+        Console.Error.WriteLine($"dtlto-distributor: warning: {message}");
+        _lines?.Warning(message);
+    }
 
     /// <summary>A trace or history that cannot be written is worth a warning, not a failed link.</summary>
     private static void SaveQuietly(Action save, string what, string path)
@@ -209,7 +217,7 @@ public static class Program
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"dtlto-distributor: warning: cannot write the {what} {path}: {e.Message}");
+            Warn($"cannot write the {what} {path}: {e.Message}");
         }
     }
 
@@ -236,6 +244,7 @@ public static class Program
     private static int Fail(int exitCode, string message)
     {
         Console.Error.WriteLine($"dtlto-distributor: error: {message}");
+        _lines?.Error(message);
         return exitCode;
     }
 }

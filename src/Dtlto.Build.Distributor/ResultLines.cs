@@ -4,7 +4,11 @@ using Dtlto.Build.Engine.JobLists;
 
 namespace Dtlto.Build.Distributor;
 
-/// <summary>With --job-results: one line of JSON per finished job on standard output, for the build that started this process.</summary>
+/// <summary>
+/// With --job-results: one line of JSON per finished job, status line, warning and error on
+/// standard output, for the build that started this process (a person still reads the warnings
+/// and errors on standard error).
+/// </summary>
 public sealed class ResultLines : IBackendCompileObserver
 {
     private readonly TextWriter _writer;
@@ -21,6 +25,10 @@ public sealed class ResultLines : IBackendCompileObserver
     public void Summary(string summary) => Write(JobResultLine.WriteSummary(summary));
 
     public void Status(string status) => Write(JobResultLine.WriteStatus(status));
+
+    public void Warning(string warning) => Write(JobResultLine.WriteWarning(warning));
+
+    public void Error(string error) => Write(JobResultLine.WriteError(error));
 
     private void Write(string line)
     {

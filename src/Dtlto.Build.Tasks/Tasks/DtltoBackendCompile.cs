@@ -51,52 +51,14 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>The cache folder is a team's: other users' entries are used too.</summary>
     public bool CacheShared { get; set; }
 
-    /// <summary>A Remote Execution API server to run the compiles through; empty to run them here.</summary>
-    public string? RemoteEndpoint { get; set; }
-
-    public string? RemoteInstance { get; set; }
-
-    /// <summary>Platform properties, name=value.</summary>
-    public string[] RemotePlatform { get; set; } = Array.Empty<string>();
-
-    /// <summary>Execute or CacheOnly.</summary>
-    public string? RemoteMode { get; set; }
-
-    public bool RemoteStrict { get; set; }
-
-    /// <summary>Actions in flight at once; 0 for the default.</summary>
-    public int RemoteJobs { get; set; }
-
-    /// <summary>PEM files: the server's certificate authority, and this client's certificate and key for mutual TLS.</summary>
-    public string? RemoteCaFile { get; set; }
-
-    public string? RemoteClientCertificate { get; set; }
-
-    public string? RemoteClientKey { get; set; }
-
-    public string? RemoteTokenFile { get; set; }
-
-    public string? RemoteTokenVariable { get; set; }
-
-    public bool RemoteUploadToolchain { get; set; }
-
-    /// <summary>Seconds to wait with actions out on the farm and none coming back; 0 for the default.</summary>
-    public double RemoteStallTimeout { get; set; }
-
-    /// <summary>Seconds the link's first call waits for the server; 0 for the default.</summary>
-    public double RemoteConnectTimeout { get; set; }
-
-    /// <summary>The largest output a result of the farm may claim (4G, 500M, bytes); empty for 4 GiB.</summary>
-    public string? RemoteMaxOutputSize { get; set; }
-
-    /// <summary>Put results compiled here in the farm's action cache; false reads it only.</summary>
-    public bool RemoteUpload { get; set; } = true;
-
-    /// <summary>Let the cores granted here compile jobs that are out on the farm too.</summary>
-    public bool RemoteRace { get; set; } = true;
-
-    /// <summary>Run the remote batch in dtlto-distributor: the targets' decision ($(_DtltoRemoteBatchOutOfProcess)).</summary>
-    public bool RemoteOutOfProcess { get; set; }
+    /// <summary>
+    /// The remote execution settings: one item whose metadata are the DtltoRemote* properties'
+    /// values (Endpoint, Instance, Platform, Mode, Strict, Jobs, CaFile, ClientCertificate,
+    /// ClientKey, TokenFile, TokenVariable, UploadToolchain, StallTimeout, ConnectTimeout,
+    /// MaxOutputSize, Race, Upload) and OutOfProcess, the targets' decision to run the batch in
+    /// dtlto-distributor ($(_DtltoRemoteBatchOutOfProcess)); none, or no Endpoint, to compile here.
+    /// </summary>
+    public ITaskItem? Remote { get; set; }
 
     /// <summary>The program that runs dtlto-distributor (dotnet), and its arguments before the distributor's own (the assembly).</summary>
     public string DistributorHost { get; set; } = "dotnet";
@@ -108,7 +70,8 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// targets decided, and always where this task assembly has no remote executor (a caller of
     /// the task other than the SDK's targets cannot ask it for what it does not have).
     /// </summary>
-    private bool RemoteBatchOutOfProcess => !string.IsNullOrWhiteSpace(RemoteEndpoint) && (RemoteOutOfProcess || !RemoteExecutors.InProcess);
+    private bool RemoteBatchOutOfProcess(RemoteBatchSettings? remote) =>
+        remote is not null && (string.Equals(Remote?.GetMetadata("OutOfProcess").Trim(), "true", StringComparison.OrdinalIgnoreCase) || !RemoteExecutors.InProcess);
 
     protected override bool ExecuteCore()
     {
@@ -128,11 +91,22 @@ public sealed class DtltoBackendCompile : DtltoTask
         BackendCache? cache;
         try
         {
-            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open();
+            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open(LinkedState()?.Digests);
         }
         catch (FormatException e)
         {
             LogError("DTLTO3108", $"DtltoCacheMaxSize: {e.Message}");
+            return false;
+        }
+
+        RemoteBatchSettings? remote;
+        try
+        {
+            remote = RemoteBatchSettings.Of(Remote, JobTimeoutSeconds, CacheDirectory);
+        }
+        catch (FormatException e)
+        {
+            LogError("DTLTO3106", $"remote execution cannot start: {e.Message}");
             return false;
         }
 
@@ -142,34 +116,30 @@ public sealed class DtltoBackendCompile : DtltoTask
         using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
         {
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
-            if (RemoteBatchOutOfProcess)
+            if (RemoteBatchOutOfProcess(remote))
             {
-                Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint} in dtlto-distributor ({parallelism} cores here).");
-                if (RunBatchOutOfProcess(jobList, parallelism) is not (BackendCompileResult Result, bool LldEnded) outcome)
+                Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {remote!.Endpoint} in dtlto-distributor ({parallelism} cores here).");
+                if (RunBatchOutOfProcess(jobList, remote, parallelism) is not (BackendCompileResult Result, bool LldEnded) outcome)
                     return false;
                 (result, lldEnded) = outcome;
             }
             else
             {
-                if (!RemoteExecutors.TryCreate(this, jobList, parallelism, out IBackendExecutor behind, out int remoteParallelism))
+                if (!RemoteExecutors.TryCreate(this, remote, jobList, parallelism, cache?.Digests ?? LinkedState()?.Digests, out IBackendExecutor compiles, out int remoteParallelism))
                     return false;
                 // The link's look-ups go on from those made when lld handed the job list over.
-                IBackendExecutor executor = cache is null
-                    ? behind
-                    : new CachingExecutor(LinkedSession()?.CacheLookup ?? new BackendCacheLookup(cache), behind, warning => CacheWarnings.Log(this, warning));
-                using (executor as IDisposable)
-                {
-                    if (remoteParallelism > 0)
-                        Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {RemoteEndpoint}, {remoteParallelism} at once ({parallelism} cores here).");
-                    else
-                        Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-                    (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, executor, behind, remoteParallelism > 0);
-                }
+                BackendCacheLookup? lookup = cache is null ? null : LinkedState()?.CacheLookup ?? new BackendCacheLookup(cache);
+                using ExecutorChain chain = ExecutorChain.Build(compiles, lookup, warning => CacheWarnings.Log(this, warning), LinkedState()?.Trace);
+                if (remoteParallelism > 0)
+                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {remote!.Endpoint}, {remoteParallelism} at once ({parallelism} cores here).");
+                else
+                    Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
+                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, chain);
             }
         }
 
         if (!CancellationToken.IsCancellationRequested)
-            LogHeadline(LinkMode, WithServedAtHandover(result), cache?.Folder, string.IsNullOrWhiteSpace(RemoteEndpoint) ? null : RemoteEndpoint);
+            LogHeadline(LinkMode, WithServedAtHandover(result), cache?.Folder, remote?.Endpoint);
         if (lldEnded && !CancellationToken.IsCancellationRequested)
         {
             LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
@@ -194,47 +164,46 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
-    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, IBackendExecutor executor, IBackendExecutor behind, bool remote)
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, ExecutorChain chain)
     {
-        ThinLinkSession? session = LinkedSession();
+        LinkState? link = LinkedState();
         DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
-        TimeSpan? timeout = JobTimeoutSeconds > 0 && !remote ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
-        RemoteExecutors.Attach(executor, behind, session?.Trace);
+        TimeSpan? timeout = JobTimeoutSeconds > 0 && chain.Farm is null ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
         DateTime started = DateTime.UtcNow;
         TimeSpan? cpuBefore = ChildCpuTime.Now();
 
-        using CancellationTokenSource stop = StopWhenLldEnds(session);
-        var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
-        BackendCompileResult result = WhileYielded(() => new BackendCompile(executor, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
-        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+        using CancellationTokenSource stop = StopWhenLldEnds(link?.Session);
+        var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), link?.Trace);
+        BackendCompileResult result = WhileYielded(() => new BackendCompile(chain.First, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+        link?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
         BackendCompileResult whole = WithServedAtHandover(result);
-        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, ChildCpuTime.Now() - cpuBefore, executor as IReportsCacheHits, workersMeaning: RemoteExecutors.WorkersMeaning(behind)));
+        Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + chain.Summarize(whole, ChildCpuTime.Now() - cpuBefore));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
-        return (result, session?.LinkExited.IsCompleted == true);
+        return (result, link?.Session.LinkExited.IsCompleted == true);
     }
 
     /// <summary>The batch's results and those the backend cache served when lld handed the job list over: the whole link.</summary>
     private BackendCompileResult WithServedAtHandover(BackendCompileResult result)
     {
-        IReadOnlyList<JobResult> served = LinkedSession()?.ServedFromCache ?? Array.Empty<JobResult>();
+        IReadOnlyList<JobResult> served = LinkedState()?.ServedFromCache ?? Array.Empty<JobResult>();
         return served.Count == 0 ? result : new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
     }
 
     /// <summary>The remote batch in dtlto-distributor (see <see cref="RemoteBatchProcess"/>); null after an error was logged.</summary>
-    private (BackendCompileResult Result, bool LldEnded)? RunBatchOutOfProcess(JobList jobList, int cores)
+    private (BackendCompileResult Result, bool LldEnded)? RunBatchOutOfProcess(JobList jobList, RemoteBatchSettings remote, int cores)
     {
-        ThinLinkSession? session = LinkedSession();
+        LinkState? link = LinkedState();
         DateTime started = DateTime.UtcNow;
-        using CancellationTokenSource stop = StopWhenLldEnds(session);
-        var progress = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), session?.Trace);
-        var outcome = WhileYielded(() => RemoteBatchProcess.RunAsync(this, jobList, cores, progress, stop.Token));
-        session?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+        using CancellationTokenSource stop = StopWhenLldEnds(link?.Session);
+        var progress = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), link?.Trace);
+        var outcome = WhileYielded(() => RemoteBatchProcess.RunAsync(this, remote, jobList, cores, progress, stop.Token));
+        link?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
         if (outcome is not (BackendCompileResult Result, string Summary) done)
             return null;
         Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + done.Summary);
-        return (done.Result, session?.LinkExited.IsCompleted == true);
+        return (done.Result, link?.Session.LinkExited.IsCompleted == true);
     }
 
     /// <summary>The batch's stop: the build's cancellation, or the waiting lld dying.</summary>
@@ -269,6 +238,5 @@ public sealed class DtltoBackendCompile : DtltoTask
         }
     }
 
-    private ThinLinkSession? LinkedSession() =>
-        string.IsNullOrEmpty(LinkId) ? null : BuildEngine4.GetRegisteredTaskObject(LinkId, RegisteredTaskObjectLifetime.Build) as ThinLinkSession;
+    private LinkState? LinkedState() => LinkState.Find(BuildEngine4, LinkId);
 }

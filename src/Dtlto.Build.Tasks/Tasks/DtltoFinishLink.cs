@@ -24,19 +24,21 @@ public sealed class DtltoFinishLink : LinkTask
 
     protected override bool ExecuteCore()
     {
-        var session = (ThinLinkSession?)BuildEngine4.UnregisterTaskObject(LinkId, RegisteredTaskObjectLifetime.Build);
-        if (session is null)
+        LinkState? link = LinkState.Take(BuildEngine4, LinkId);
+        if (link is null)
         {
             LogError("DTLTO3004", $"the link of {OutputFile} is no longer running (was DtltoThinLink skipped or run in another build?)");
             return false;
         }
 
-        using (session)
+        using (link)
         {
             bool backendSucceeded = BackendSucceeded && AllOutputsExist();
             string verdict = backendSucceeded ? "" : "the build's backend compiles failed; see the build's errors";
-            ProcessResult result = WhileYielded(() => session.CompleteAsync(backendSucceeded, verdict, CancellationToken));
-            WriteTrace(session);
+            System.DateTime started = System.DateTime.UtcNow;
+            ProcessResult result = WhileYielded(() => link.Session.CompleteAsync(backendSucceeded, verdict, CancellationToken));
+            link.Trace.AddPhase("final link", started, System.DateTime.UtcNow);
+            WriteTrace(link);
 
             if (!backendSucceeded)
             {
@@ -49,28 +51,28 @@ public sealed class DtltoFinishLink : LinkTask
             Log.LogMessage(MessageImportance.Normal, $"Final link of {OutputFile}");
             if (ReportLink(result, command: null))
                 return true;
-            ForgetCachedObjects(session, result.Output);
+            ForgetCachedObjects(link, result.Output);
             return false;
         }
     }
 
     /// <summary>A final link that failed on objects from the backend cache removes them from it, so the next build compiles those modules.</summary>
-    private void ForgetCachedObjects(ThinLinkSession session, string linkerOutput)
+    private void ForgetCachedObjects(LinkState link, string linkerOutput)
     {
-        foreach (string forgotten in session.CacheLookup?.ForgetNamedIn(linkerOutput) ?? System.Array.Empty<string>())
+        foreach (string forgotten in link.CacheLookup?.ForgetNamedIn(linkerOutput) ?? System.Array.Empty<string>())
         {
             Log.LogWarning(null, "DTLTO3110", null, forgotten, 0, 0, 0, 0,
-                $"the final link failed on {System.IO.Path.GetFileName(forgotten)}, which came from the backend cache in {session.CacheLookup!.Cache.Folder}; that result was removed, so the next build compiles its module again");
+                $"the final link failed on {System.IO.Path.GetFileName(forgotten)}, which came from the backend cache in {link.CacheLookup!.Cache.Folder}; that result was removed, so the next build compiles its module again");
         }
     }
 
-    private void WriteTrace(ThinLinkSession session)
+    private void WriteTrace(LinkState link)
     {
         if (string.IsNullOrEmpty(TraceFile))
             return;
         try
         {
-            session.Trace.Write(TraceFile!);
+            link.Trace.Write(TraceFile!);
             Log.LogMessage(MessageImportance.Normal, $"Link timeline: {TraceFile}");
         }
         catch (System.Exception e) when (e is System.IO.IOException or System.UnauthorizedAccessException)

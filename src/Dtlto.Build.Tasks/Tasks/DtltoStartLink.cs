@@ -105,8 +105,9 @@ public sealed class DtltoStartLink : LinkTask
         }
 
         Log.LogMessage(MessageImportance.Normal, $"Thin link of {OutputFile}");
-        if (Cache && !string.IsNullOrEmpty(RemoteCompiler))
-            CompilerIdentity.Prepare(RemoteCompiler, new CacheConfiguration { Folder = CacheDirectory }.DigestFolder);
+        FileHasher? digests = Cache ? new CacheConfiguration { Folder = CacheDirectory }.Digests() : null;
+        if (digests is not null && !string.IsNullOrEmpty(RemoteCompiler))
+            CompilerIdentity.Prepare(RemoteCompiler, digests);
         ThinLinkSession session;
         try
         {
@@ -130,11 +131,11 @@ public sealed class DtltoStartLink : LinkTask
             }
 
             Log.LogMessage(MessageImportance.Low, CommandLineText.Format(command!));
-            ServeFromCache(session, jobList);
-            var served = new HashSet<int>(session.ServedFromCache.Select(r => r.Job.Index));
+            var link = new LinkState(session, jobList, digests);
+            ServeFromCache(link);
+            var served = new HashSet<int>(link.ServedFromCache.Select(r => r.Job.Index));
             BackendJobs = jobList.Jobs.Where(job => !served.Contains(job.Index)).Select(job => BackendJobItems.ToItem(jobList, job)).ToArray();
-            LinkId = "Dtlto.Build.Link:" + Guid.NewGuid().ToString("N");
-            BuildEngine4.RegisterTaskObject(LinkId, session, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            LinkId = link.Register(BuildEngine4);
             keep = true;
             Log.LogMessage(MessageImportance.Normal, served.Count == 0
                 ? $"{OutputFile}: {BackendJobs.Length} backend compiles."
@@ -155,17 +156,18 @@ public sealed class DtltoStartLink : LinkTask
 
     /// <summary>
     /// Puts the objects of the jobs the backend cache holds in place and records them in the
-    /// session (see <see cref="CacheFirstPass"/>); when that is every job, the link's summary is
-    /// said here, as no batch will run.
+    /// link's state (see <see cref="CacheFirstPass"/>); when that is every job, the link's summary
+    /// is said here, as no batch will run.
     /// </summary>
-    private void ServeFromCache(ThinLinkSession session, JobList jobList)
+    private void ServeFromCache(LinkState link)
     {
+        JobList jobList = link.JobList;
         if (!Cache)
             return;
         BackendCache? cache;
         try
         {
-            cache = new CacheConfiguration { Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open();
+            cache = new CacheConfiguration { Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open(link.Digests);
         }
         catch (FormatException)
         {
@@ -176,16 +178,16 @@ public sealed class DtltoStartLink : LinkTask
         DateTime started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int workers = Math.Min(Environment.ProcessorCount, jobList.Jobs.Count);
-        var lookup = new BackendCacheLookup(cache!) { Trace = session.Trace };
-        IReadOnlyList<JobResult> served = CacheFirstPass.Run(lookup, jobList, workers, session.Trace,
+        var lookup = new BackendCacheLookup(cache!);
+        IReadOnlyList<JobResult> served = CacheFirstPass.Run(lookup, jobList, workers, link.Trace,
             warning => CacheWarnings.Log(this, warning), CancellationToken);
-        session.ServedFromCache = served;
-        session.CacheLookup = lookup;
+        link.ServedFromCache = served;
+        link.CacheLookup = lookup;
         if (served.Count == jobList.Jobs.Count)
         {
-            session.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
+            link.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
             var whole = new BackendCompileResult(served, clock.Elapsed, workers);
-            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, null, lookup));
+            Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + LinkSummary.Format(whole, null, localCache: true, lookup.DamagedEntries));
             LogHeadline("Integrated", whole, cache!.Folder, null);
         }
     }

@@ -23,11 +23,9 @@ namespace Dtlto.Build.Tasks;
 /// </summary>
 internal static class RemoteBatchProcess
 {
-    private const string Prefix = "dtlto-distributor: ";
-
     /// <summary>The batch's result and summary line; null after an error was logged (the distributor could not start or run).</summary>
     public static async Task<(BackendCompileResult Result, string Summary)?> RunAsync(
-        DtltoBackendCompile task, JobList jobList, int cores, IBackendCompileObserver progress, CancellationToken cancellationToken)
+        DtltoBackendCompile task, RemoteBatchSettings remote, JobList jobList, int cores, IBackendCompileObserver progress, CancellationToken cancellationToken)
     {
         string? host = ProgramSearch.Find(task.DistributorHost);
         if (host is null)
@@ -55,16 +53,21 @@ internal static class RemoteBatchProcess
 
             var argv = new List<string> { host };
             argv.AddRange(task.DistributorHostArguments);
-            argv.AddRange(Options(task, cores));
+            argv.AddRange(Options(task, remote, cores));
             argv.Add(jobListFile);
 
+            // Everything the build acts on arrives as JSON lines on standard output; standard error is for people, and logged as it is.
             void OnLine(string line, bool error)
             {
                 if (!error)
                 {
-                    (JobResult? result, string? said, string? status) = JobResultLine.Read(line, jobList);
+                    (JobResult? result, string? said, string? status, string? warning, string? failure) = JobResultLine.Read(line, jobList);
                     if (status is not null)
                         task.Log.LogMessage(MessageImportance.High, status);
+                    if (warning is not null)
+                        task.LogWarning("DTLTO3107", warning);
+                    if (failure is not null)
+                        errors.Add(failure);
                     if (result is not null)
                     {
                         results[result.Job.Index] = result;
@@ -75,13 +78,7 @@ internal static class RemoteBatchProcess
                     return;
                 }
 
-                string text = line.StartsWith(Prefix, StringComparison.Ordinal) ? line.Substring(Prefix.Length) : line;
-                if (text.StartsWith("warning: ", StringComparison.Ordinal))
-                    task.LogWarning("DTLTO3107", text.Substring("warning: ".Length));
-                else if (text.StartsWith("error: ", StringComparison.Ordinal))
-                    errors.Add(text.Substring("error: ".Length));
-                else
-                    task.Log.LogMessage(MessageImportance.Low, text);
+                task.Log.LogMessage(MessageImportance.Low, line);
             }
 
             ProcessResult run;
@@ -144,10 +141,10 @@ internal static class RemoteBatchProcess
     }
 
     /// <summary>The task's settings as distributor options: the remote ones as <see cref="RemoteBatchSettings"/> writes them, then the batch's own.</summary>
-    private static IEnumerable<string> Options(DtltoBackendCompile task, int cores)
+    private static IEnumerable<string> Options(DtltoBackendCompile task, RemoteBatchSettings remote, int cores)
     {
         yield return "--job-results";
-        foreach (string option in RemoteBatchSettings.Of(task).DistributorArguments(cores))
+        foreach (string option in remote.DistributorArguments(cores))
             yield return option;
         if (!string.IsNullOrEmpty(task.DurationHistory))
             yield return "--history=" + task.DurationHistory;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Microsoft.Build.Framework;
 #if DTLTO_REMOTE
 using Dtlto.Build.Engine.Remote;
 #endif
@@ -9,7 +10,7 @@ using Dtlto.Build.Engine.Remote;
 namespace Dtlto.Build.Tasks;
 
 /// <summary>
-/// The remote execution settings of one DtltoBackendCompile, read once from its parameters. The
+/// The remote execution settings of one DtltoBackendCompile, read once from its <c>Remote</c> item. The
 /// remote executor is made from them in this process (<see cref="ToConfiguration"/>), or
 /// dtlto-distributor gets them as its options (<see cref="DistributorArguments"/>) and reads them
 /// back into the same configuration: one place says how each setting travels.
@@ -58,28 +59,56 @@ internal sealed class RemoteBatchSettings
     /// <summary>The backend cache's folder, where file digests are kept between links too; empty for the per-user one.</summary>
     public string? CacheDirectory { get; init; }
 
-    public static RemoteBatchSettings Of(DtltoBackendCompile task) => new()
+    /// <summary>
+    /// The settings of a DtltoBackendCompile's <c>Remote</c> item, whose metadata are the
+    /// DtltoRemote* properties' values (the SDK's targets make it); null when it names no endpoint.
+    /// A value that is not of its kind (a count that is not a number) throws <see cref="FormatException"/>
+    /// naming the property.
+    /// </summary>
+    /// <param name="jobTimeout">Seconds one job may run (DtltoBackendJobTimeout); 0 for no limit.</param>
+    /// <param name="cacheDirectory">The backend cache's folder, where the digests are kept too; empty for the per-user one.</param>
+    public static RemoteBatchSettings? Of(ITaskItem? remote, double jobTimeout, string? cacheDirectory)
     {
-        Endpoint = task.RemoteEndpoint ?? "",
-        Instance = task.RemoteInstance,
-        Platform = task.RemotePlatform.Select(p => p.Trim()).Where(p => p.Length > 0).ToArray(),
-        Mode = task.RemoteMode,
-        Strict = task.RemoteStrict,
-        Jobs = task.RemoteJobs,
-        CaFile = task.RemoteCaFile,
-        ClientCertificate = task.RemoteClientCertificate,
-        ClientKey = task.RemoteClientKey,
-        TokenFile = task.RemoteTokenFile,
-        TokenVariable = task.RemoteTokenVariable,
-        UploadToolchain = task.RemoteUploadToolchain,
-        StallTimeout = task.RemoteStallTimeout,
-        ConnectTimeout = task.RemoteConnectTimeout,
-        JobTimeout = task.JobTimeoutSeconds,
-        MaxOutputSize = task.RemoteMaxOutputSize,
-        Race = task.RemoteRace,
-        Upload = task.RemoteUpload,
-        CacheDirectory = task.CacheDirectory,
-    };
+        string Text(string name) => remote!.GetMetadata(name).Trim();
+        string? Optional(string name) => Text(name) is { Length: > 0 } value ? value : null;
+        string endpoint = remote is null ? "" : Text(nameof(Endpoint));
+        if (endpoint.Length == 0)
+            return null;
+        return new RemoteBatchSettings
+        {
+            Endpoint = endpoint,
+            Instance = Optional(nameof(Instance)),
+            Platform = Text(nameof(Platform)).Split(';').Select(p => p.Trim()).Where(p => p.Length > 0).ToArray(),
+            Mode = Optional(nameof(Mode)),
+            Strict = Flag(Text(nameof(Strict)), "DtltoRemoteStrict", false),
+            Jobs = (int)Count(Text(nameof(Jobs)), "DtltoRemoteJobs", whole: true),
+            CaFile = Optional(nameof(CaFile)),
+            ClientCertificate = Optional(nameof(ClientCertificate)),
+            ClientKey = Optional(nameof(ClientKey)),
+            TokenFile = Optional(nameof(TokenFile)),
+            TokenVariable = Optional(nameof(TokenVariable)),
+            UploadToolchain = Flag(Text(nameof(UploadToolchain)), "DtltoRemoteUploadToolchain", false),
+            StallTimeout = Count(Text(nameof(StallTimeout)), "DtltoRemoteStallTimeout", whole: false),
+            ConnectTimeout = Count(Text(nameof(ConnectTimeout)), "DtltoRemoteConnectTimeout", whole: false),
+            JobTimeout = jobTimeout,
+            MaxOutputSize = Optional(nameof(MaxOutputSize)),
+            Race = Flag(Text(nameof(Race)), "DtltoRemoteRace", true),
+            Upload = Flag(Text(nameof(Upload)), "DtltoRemoteUpload", true),
+            CacheDirectory = cacheDirectory,
+        };
+    }
+
+    private static bool Flag(string value, string property, bool empty) =>
+        value.Length == 0 ? empty : bool.TryParse(value, out bool flag) ? flag : throw new FormatException($"{property} must be true or false, not '{value}'");
+
+    private static double Count(string value, string property, bool whole)
+    {
+        if (value.Length == 0)
+            return 0;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= 0 && number < 1e7 && (!whole || number == Math.Floor(number)))
+            return number;
+        throw new FormatException($"{property} must be {(whole ? "a whole number" : "a number of seconds")} of 0 or more, not '{value}'");
+    }
 
     /// <summary>The settings as dtlto-distributor's options, with <paramref name="localParallelism"/> as its --jobs.</summary>
     public IEnumerable<string> DistributorArguments(int localParallelism)

@@ -25,21 +25,23 @@ internal static class RemoteExecutors
 
     /// <param name="localParallelism">The cores this build granted, for compiles that run here.</param>
     /// <param name="remoteParallelism">Actions in flight at once; 0 when the executor is local.</param>
-    public static bool TryCreate(DtltoBackendCompile task, JobList jobList, int localParallelism, out IBackendExecutor executor, out int remoteParallelism)
+    /// <param name="digests">The link's file digests, shared with its cache; null for new ones.</param>
+    public static bool TryCreate(DtltoBackendCompile task, RemoteBatchSettings? settings, JobList jobList, int localParallelism, Engine.Caching.FileHasher? digests, out IBackendExecutor executor, out int remoteParallelism)
     {
         executor = new LocalExecutor();
         remoteParallelism = 0;
-        if (string.IsNullOrWhiteSpace(task.RemoteEndpoint))
+        if (settings is null)
             return true;
 #if DTLTO_REMOTE
         try
         {
-            RemoteConfiguration configuration = RemoteBatchSettings.Of(task).ToConfiguration(localParallelism);
+            RemoteConfiguration configuration = settings.ToConfiguration(localParallelism);
             var remote = RemoteExecutor.Create(
                 configuration,
                 jobList,
                 message => task.LogWarning("DTLTO3107", message),
-                message => task.Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, message));
+                message => task.Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, message),
+                digests);
             executor = remote;
             remoteParallelism = remote.Parallelism;
             return true;
@@ -56,22 +58,4 @@ internal static class RemoteExecutors
 #endif
     }
 
-    /// <summary>What the summary's count of workers means for the executor behind the cache; null for this machine's compiles.</summary>
-    public static string? WorkersMeaning(IBackendExecutor behind) =>
-#if DTLTO_REMOTE
-        (behind as RemoteExecutor)?.WorkersMeaning;
-#else
-        null;
-#endif
-
-    /// <summary>Gives the executor the link's trace: for cache hits, and for the actions' time on the farm.</summary>
-    public static void Attach(IBackendExecutor executor, IBackendExecutor behind, Engine.Tracing.LinkTrace? trace)
-    {
-        if (executor is Engine.Caching.CachingExecutor cached)
-            cached.Trace = trace;
-#if DTLTO_REMOTE
-        if (behind is RemoteExecutor remote)
-            remote.Trace = trace;
-#endif
-    }
 }

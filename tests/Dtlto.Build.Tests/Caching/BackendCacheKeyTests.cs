@@ -29,7 +29,7 @@ public sealed class BackendCacheKeyTests
         return (SideOutputs.Declare(JobListReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "list.json", Path.Combine(root, "build"))), root);
     }
 
-    private static string Key(JobList jobList) => BackendCacheKey.For(jobList, jobList.Jobs[0], "compiler-identity");
+    private static string Key(JobList jobList) => BackendCacheKey.For(jobList, jobList.Jobs[0], "compiler-identity", FileHasher.ForOneLink());
 
     [TestMethod]
     public void TheKeyIsTheSameInAnotherCheckoutAndAnotherLink()
@@ -54,7 +54,7 @@ public sealed class BackendCacheKeyTests
 
         Assert.AreNotEqual(Key(baseline), Key(imported));
         Assert.AreNotEqual(Key(baseline), Key(shard));
-        Assert.AreNotEqual(Key(baseline), BackendCacheKey.For(baseline, baseline.Jobs[0], "another compiler"));
+        Assert.AreNotEqual(Key(baseline), BackendCacheKey.For(baseline, baseline.Jobs[0], "another compiler", FileHasher.ForOneLink()));
     }
 
     [TestMethod]

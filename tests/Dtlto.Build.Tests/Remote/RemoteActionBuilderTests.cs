@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Dtlto.Build.Engine.Caching;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Remote;
 using Dtlto.Build.Engine.Remote.Protocol;
@@ -45,8 +46,8 @@ public sealed class RemoteActionBuilderTests
         (JobList list1, BackendJob job1) = WriteJob(first, "1234", compiler);
         (JobList list2, BackendJob job2) = WriteJob(second, "98765", compiler);
 
-        RemoteAction one = new RemoteActionBuilder(Settings, list1.CommonArgs[0], null).Build(list1, job1).Action!;
-        RemoteAction two = new RemoteActionBuilder(Settings, list2.CommonArgs[0], null).Build(list2, job2).Action!;
+        RemoteAction one = new RemoteActionBuilder(Settings, list1.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list1, job1).Action!;
+        RemoteAction two = new RemoteActionBuilder(Settings, list2.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list2, job2).Action!;
 
         CollectionAssert.AreEqual(one.Command.Arguments.Skip(1).ToList(), two.Command.Arguments.Skip(1).ToList());
         Assert.AreEqual(one.Action.InputRootDigest, two.Action.InputRootDigest);
@@ -59,7 +60,7 @@ public sealed class RemoteActionBuilderTests
         using var dir = new TestDirectory();
         (JobList list, BackendJob job) = WriteJob(dir, "1234", Compiler(dir));
 
-        RemoteAction action = new RemoteActionBuilder(Settings, list.CommonArgs[0], null).Build(list, job).Action!;
+        RemoteAction action = new RemoteActionBuilder(Settings, list.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list, job).Action!;
 
         Assert.AreEqual("obj", action.Command.WorkingDirectory, "one '../' deep: the last folder of lld's");
         CollectionAssert.AreEqual(
@@ -79,9 +80,9 @@ public sealed class RemoteActionBuilderTests
         (JobList list, BackendJob job) = WriteJob(dir, "1", Compiler(dir, "clang 22"));
         var settings = new RemoteSettings(new Uri("http://127.0.0.1:1")) { Platform = RemoteSettings.ParsePlatform(new[] { "OSFamily=Linux", "ISA=x86-64", "container-image=docker://llvm:22" }) };
 
-        RemoteAction first = new RemoteActionBuilder(settings, list.CommonArgs[0], null).Build(list, job).Action!;
+        RemoteAction first = new RemoteActionBuilder(settings, list.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list, job).Action!;
         File.WriteAllText(list.CommonArgs[0], "clang 21, another build");
-        RemoteAction other = new RemoteActionBuilder(settings, list.CommonArgs[0], null).Build(list, job).Action!;
+        RemoteAction other = new RemoteActionBuilder(settings, list.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list, job).Action!;
 
         Assert.AreNotEqual(first.Digest, other.Digest, "results of different compilers never mix");
         StringAssert.StartsWith(first.Action.Salt.ToStringUtf8(), "compiler:");
@@ -96,7 +97,7 @@ public sealed class RemoteActionBuilderTests
         (JobList list, BackendJob job) = WriteJob(dir, "1", Compiler(dir));
         var absolute = new BackendJob(0, job.Args, new[] { dir.File("obj/main.o"), job.IndexShard }, job.Outputs);
 
-        (RemoteAction? action, string? reason) = new RemoteActionBuilder(Settings, list.CommonArgs[0], null).Build(list, absolute);
+        (RemoteAction? action, string? reason) = new RemoteActionBuilder(Settings, list.CommonArgs[0], null, FileHasher.ForOneLink()).Build(list, absolute);
 
         Assert.IsNull(action);
         StringAssert.Contains(reason, "is an absolute path, which a worker does not have");
@@ -109,18 +110,18 @@ public sealed class RemoteActionBuilderTests
         string a = dir.Write("a", "A");
         string b = dir.Write("b", "B");
         var forward = new Engine.Remote.InputTree();
-        forward.Add("x/b", Engine.Remote.Blob.FromFile(b));
-        forward.Add("x/a", Engine.Remote.Blob.FromFile(a));
-        forward.Add("top", Engine.Remote.Blob.FromFile(a), executable: true);
+        forward.Add("x/b", Engine.Remote.Blob.FromFile(b, FileHasher.ForOneLink()));
+        forward.Add("x/a", Engine.Remote.Blob.FromFile(a, FileHasher.ForOneLink()));
+        forward.Add("top", Engine.Remote.Blob.FromFile(a, FileHasher.ForOneLink()), executable: true);
         var backward = new Engine.Remote.InputTree();
-        backward.Add("top", Engine.Remote.Blob.FromFile(a), executable: true);
-        backward.Add("x/a", Engine.Remote.Blob.FromFile(a));
-        backward.Add("x/b", Engine.Remote.Blob.FromFile(b));
+        backward.Add("top", Engine.Remote.Blob.FromFile(a, FileHasher.ForOneLink()), executable: true);
+        backward.Add("x/a", Engine.Remote.Blob.FromFile(a, FileHasher.ForOneLink()));
+        backward.Add("x/b", Engine.Remote.Blob.FromFile(b, FileHasher.ForOneLink()));
 
         Assert.AreEqual(forward.Build().Root, backward.Build().Root, "the order files are added in does not matter");
         Assert.AreEqual("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", new Engine.Remote.InputTree().Build().Root.Hash, "an empty Directory is the digest of no bytes");
-        Assert.ThrowsExactly<ArgumentException>(() => forward.Add("x/a", Engine.Remote.Blob.FromFile(b)));
-        Assert.ThrowsExactly<ArgumentException>(() => forward.Add("../up", Engine.Remote.Blob.FromFile(b)));
+        Assert.ThrowsExactly<ArgumentException>(() => forward.Add("x/a", Engine.Remote.Blob.FromFile(b, FileHasher.ForOneLink())));
+        Assert.ThrowsExactly<ArgumentException>(() => forward.Add("../up", Engine.Remote.Blob.FromFile(b, FileHasher.ForOneLink())));
     }
 
     [TestMethod]

@@ -76,7 +76,7 @@ public sealed class RemoteDistributorTests
         Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "executing on test-worker"), "the worker's execution of each action");
         Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "queued on the farm"));
         Assert.AreEqual(5, slices.Count(s => s.GetProperty("name").GetString() == "upload here"));
-        Assert.AreEqual(5, slices.Count(s => s.TryGetProperty("args", out var args) && args.TryGetProperty("ran", out var ran) && ran.GetString() == "the farm"));
+        Assert.AreEqual(5, slices.Count(s => s.TryGetProperty("args", out var args) && args.TryGetProperty("ran", out var ran) && ran.GetString()!.StartsWith("the farm", StringComparison.Ordinal)), "each job ran on the farm");
     }
 
     [TestMethod]

@@ -134,6 +134,7 @@ public sealed class SdkRemoteTests
         CommandResult fallback = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint);
         CommandResult strict = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint, "-p:DtltoRemoteStrict=true", "-p:TargetName=strict");
         CommandResult badToken = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint, "-p:DtltoRemoteTokenFile=/no/such/token", "-p:TargetName=token");
+        CommandResult badJobs = workspace.Build(project, "-c", "Release", "-p:DtltoRemoteOutOfProcess=" + outOfProcess, NoLocalCache, endpoint, "-p:DtltoRemoteJobs=many", "-p:TargetName=jobs");
 
         Assert.AreEqual(0, fallback.ExitCode, fallback.ToString());
         StringAssert.Contains(fallback.StandardOutput, "warning DTLTO3107: cannot use the remote execution server at");
@@ -144,6 +145,8 @@ public sealed class SdkRemoteTests
         Assert.IsFalse(File.Exists(workspace.File("app/bin/Release/strict")));
         Assert.AreNotEqual(0, badToken.ExitCode);
         StringAssert.Contains(badToken.StandardOutput, "error DTLTO3106: remote execution cannot start: cannot read the remote token file /no/such/token");
+        Assert.AreNotEqual(0, badJobs.ExitCode);
+        StringAssert.Contains(badJobs.StandardOutput, "app.clangproj : error DTLTO3106: remote execution cannot start: DtltoRemoteJobs must be a whole number of 0 or more, not 'many'");
     }
 
     [TestMethod]

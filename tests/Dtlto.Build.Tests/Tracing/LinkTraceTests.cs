@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Tracing;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -15,8 +16,8 @@ public sealed class LinkTraceTests
     private static readonly BackendJob A = new(0, new[] { "a.o" }, new[] { "a.o", "a.bc" }, new[] { "a.native.o" });
     private static readonly BackendJob B = new(1, new[] { "b.o" }, new[] { "b.o", "b.bc" }, new[] { "b.native.o" });
 
-    private static JobResult Result(BackendJob job, JobStatus status, double seconds) =>
-        new(job, new[] { "clang" }, status, status == JobStatus.Failed ? "the compiler exited with code 1" : null, 0, "", TimeSpan.FromSeconds(seconds));
+    private static JobResult Result(BackendJob job, JobStatus status, double seconds, ResultOrigin origin = ResultOrigin.Here) =>
+        new(job, new[] { "clang" }, status, status == JobStatus.Failed ? "the compiler exited with code 1" : null, 0, "", TimeSpan.FromSeconds(seconds), origin);
 
     [TestMethod]
     public void WritesALaneForPhasesAndOneLanePerWorkerWithASlicePerJob()
@@ -45,7 +46,7 @@ public sealed class LinkTraceTests
     }
 
     [TestMethod]
-    public void PartsOfAJobAreDrawnInsideItsSliceOnItsLaneAndMarksBecomeItsArguments()
+    public void PartsOfAJobAreDrawnInsideItsSliceOnItsLaneAndWhereItRanIsAnArgument()
     {
         var trace = new LinkTrace();
         trace.JobStarted(2, A);
@@ -53,9 +54,8 @@ public sealed class LinkTraceTests
         trace.AddJobDetail(A, "upload here", started, started.AddMilliseconds(1));
         // A farm whose clock runs ahead: its parts are clamped into the job's span.
         trace.AddJobDetail(A, "executing on worker-7", started.AddMinutes(-1), started.AddMinutes(1));
-        trace.MarkJob(A, "ran", "the farm");
         System.Threading.Thread.Sleep(5);
-        trace.JobFinished(2, Result(A, JobStatus.Succeeded, 0.005));
+        trace.JobFinished(2, Result(A, JobStatus.Succeeded, 0.005, ResultOrigin.FarmWonRace));
 
         using var stream = new MemoryStream();
         trace.Write(stream);
@@ -63,7 +63,7 @@ public sealed class LinkTraceTests
 
         JsonElement[] slices = document.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToArray();
         JsonElement job = slices.Single(s => s.GetProperty("name").GetString() == "a.o");
-        Assert.AreEqual("the farm", job.GetProperty("args").GetProperty("ran").GetString());
+        Assert.AreEqual("the farm (won the race)", job.GetProperty("args").GetProperty("ran").GetString());
         long jobStart = job.GetProperty("ts").GetInt64();
         long jobEnd = jobStart + job.GetProperty("dur").GetInt64();
         foreach (string part in new[] { "upload here", "executing on worker-7" })

@@ -19,8 +19,10 @@ public sealed class BackendCache
     public const long DefaultMaxSize = 10L << 30;
 
     /// <param name="shared">Trust every user who can write to the folder (see <see cref="CacheTrust"/>).</param>
-    public BackendCache(string folder, long maxSize = DefaultMaxSize, bool shared = false)
+    /// <param name="digests">The link's file digests, for the keys; null for digests kept for this cache's link only.</param>
+    public BackendCache(string folder, long maxSize = DefaultMaxSize, bool shared = false, FileHasher? digests = null)
     {
+        Digests = digests ?? FileHasher.ForOneLink();
         Folder = Path.GetFullPath(folder);
         MaxSize = maxSize;
         Trust = new CacheTrust(shared);
@@ -29,6 +31,9 @@ public sealed class BackendCache
     internal CacheTrust Trust { get; }
 
     public string Folder { get; }
+
+    /// <summary>The link's file digests, with which its keys are made.</summary>
+    public FileHasher Digests { get; }
 
     public long MaxSize { get; }
 

@@ -32,7 +32,8 @@ public static class BackendCacheKey
     private const string Version = "dtlto-backend-cache-2";
 
     /// <summary>The key of a job as lower-case hex; throws <see cref="IOException"/> when an input cannot be read.</summary>
-    public static string For(JobList jobList, BackendJob job, string compilerIdentity)
+    /// <param name="digests">The link's file digests.</param>
+    public static string For(JobList jobList, BackendJob job, string compilerIdentity, FileHasher digests)
     {
         StableJob stable = StableJob.Of(jobList, job, out _, keepAbsolute: true)!;
         bool byContent = stable.SideOutputs.Count == 0;
@@ -53,7 +54,7 @@ public static class BackendCacheKey
             foreach (string argument in stable.Arguments)
                 writer.Write(name(argument));
             // Extracted members live for one link: their digests are not worth keeping either.
-            var inputs = stable.Inputs.Select(input => (input.Name, Digest: FileDigests.Of(input.Local, keep: !ExtractedArchiveMember.Is(input.Name)))).ToList();
+            var inputs = stable.Inputs.Select(input => (input.Name, Digest: digests.Of(input.Local, keep: !ExtractedArchiveMember.Is(input.Name)))).ToList();
             writer.Write(inputs.Count);
             if (byContent)
             {
@@ -70,7 +71,7 @@ public static class BackendCacheKey
             }
 
             // The shard is named after lld's process id: its digest is not worth keeping between links.
-            FileDigest shard = byContent || members ? IndexShardDigest.Of(stable.Shard.Local, modulesByContent: byContent) : FileDigests.Of(stable.Shard.Local, keep: false);
+            FileDigest shard = byContent || members ? IndexShardDigest.Of(stable.Shard.Local, modulesByContent: byContent) : digests.Of(stable.Shard.Local, keep: false);
             Write(writer, byContent ? "<shard>" : name(stable.Shard.Name), shard);
             writer.Write(stable.Outputs.Count);
             foreach ((string output, _) in stable.Outputs)

@@ -15,16 +15,15 @@ namespace Dtlto.Build.Engine.Caching;
 /// <summary>
 /// One link's look-ups in this machine's <see cref="BackendCache"/>. A job that missed keeps its
 /// key here, so a job looked up when lld handed the job list over (<see cref="CacheFirstPass"/>)
-/// is neither hashed nor looked up again when it runs; hits and damaged entries are counted once
-/// for the whole link, whichever pass found them.
+/// is neither hashed nor looked up again when it runs; damaged entries are counted once for the
+/// whole link, whichever pass found them (the hits are the results', <see cref="ResultOrigin.LocalCache"/>).
 /// </summary>
-public sealed class BackendCacheLookup : IReportsCacheHits
+public sealed class BackendCacheLookup
 {
     // By the job's object: the batch's job list of the same link numbers its jobs afresh.
     private readonly ConcurrentDictionary<string, string?> _missed = new(StringComparer.Ordinal);
     // The objects this link took from the cache, with their keys and the names lld gives them, so a final link that fails on one can drop it.
     private readonly ConcurrentDictionary<string, (string Key, string[] Names)> _served = new(StringComparer.Ordinal);
-    private int _hits;
     private int _trustChecked;
     private int _sideOutputsSaid;
     private int _untrustedSaid;
@@ -34,20 +33,8 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 
     public BackendCache Cache { get; }
 
-    /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
-    public LinkTrace? Trace { get; set; }
-
-    /// <summary>Jobs served from the cache.</summary>
-    public int Hits => Volatile.Read(ref _hits);
-
     /// <summary>Damaged entries found and discarded.</summary>
     public int DamagedEntries => Volatile.Read(ref _damaged);
-
-    int IReportsCacheHits.CacheHits => Hits;
-
-
-    /// <summary>What the look-ups alone did: served, and compiled nothing.</summary>
-    string IReportsCacheHits.Details => CachingExecutor.Describe(Hits, null, 0, DamagedEntries);
 
     /// <summary>
     /// Removes from the cache the results this link took from it whose objects a failed final
@@ -122,9 +109,7 @@ public sealed class BackendCacheLookup : IReportsCacheHits
 
             if (restore.Lookup == CacheLookup.Hit)
             {
-                Interlocked.Increment(ref _hits);
                 _served[outputs[0]] = (key, LinkerNames(jobList, job));
-                Trace?.MarkJob(job, "ran", "local cache");
                 return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, ResultOrigin.LocalCache) { ObjectChecked = true }, key, outputs);
             }
 
@@ -156,11 +141,11 @@ public sealed class BackendCacheLookup : IReportsCacheHits
     }
 
     /// <summary>The job's key; null when an input cannot be read.</summary>
-    private static string? KeyOf(JobList jobList, BackendJob job)
+    private string? KeyOf(JobList jobList, BackendJob job)
     {
         try
         {
-            return BackendCacheKey.For(jobList, job, CompilerIdentity.Of(jobList.CommandFor(job)[0]));
+            return BackendCacheKey.For(jobList, job, CompilerIdentity.Of(jobList.CommandFor(job)[0], Cache.Digests), Cache.Digests);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

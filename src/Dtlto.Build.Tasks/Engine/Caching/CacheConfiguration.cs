@@ -17,13 +17,18 @@ public sealed class CacheConfiguration
     public bool Shared { get; set; }
 
     /// <summary>The cache asked for, null when it is off; throws <see cref="FormatException"/> for a size that is not one.</summary>
-    public BackendCache? Open()
+    /// <param name="digests">The link's file digests; null for new ones kept in the cache's folder (<see cref="Digests"/>).</param>
+    public BackendCache? Open(FileHasher? digests = null)
     {
         long maxSize = string.IsNullOrWhiteSpace(MaxSize) ? BackendCache.DefaultMaxSize : CacheSize.Parse(MaxSize!);
-        // File digests are kept in the cache folder, so unchanged bitcode and compilers are not hashed again.
-        FileDigests.UseStore(DigestFolder);
-        return Enabled ? new BackendCache(DigestFolder, maxSize, Shared) : null;
+        return Enabled ? new BackendCache(DigestFolder, maxSize, Shared, digests ?? Digests()) : null;
     }
+
+    /// <summary>
+    /// File digests for one link, kept in the cache folder (with the cache off too, for a farm's
+    /// actions), so that unchanged bitcode and compilers are not hashed again by the next link.
+    /// </summary>
+    public FileHasher Digests() => FileHasher.KeepingIn(DigestFolder);
 
     /// <summary>The folder of the cache asked for, where file digests are kept too (with the cache off as well).</summary>
     public string DigestFolder => string.IsNullOrWhiteSpace(Folder) ? UserCacheFolder.Default : Folder!;

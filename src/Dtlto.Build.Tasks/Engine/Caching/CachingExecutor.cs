@@ -19,13 +19,12 @@ namespace Dtlto.Build.Engine.Caching;
 /// The cache never fails a build: an entry that cannot be written costs one warning and the
 /// rest of the link stores nothing; a damaged entry is discarded, said, and the job compiled.
 /// </summary>
-public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisposable
+public sealed class CachingExecutor : IBackendExecutor, IDisposable
 {
     private readonly BackendCacheLookup _lookup;
     private readonly IBackendExecutor _inner;
     private readonly Action<CacheWarning> _warn;
     private readonly Task _pruning;
-    private int _ranBehind;
     private int _storing = 1;
     private int _missingSaid;
 
@@ -45,42 +44,6 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     {
     }
 
-    /// <summary>The link's trace, where jobs served from the cache are marked.</summary>
-    public LinkTrace? Trace
-    {
-        get => _lookup.Trace;
-        set => _lookup.Trace = value;
-    }
-
-    /// <summary>Jobs served from this machine's cache.</summary>
-    public int LocalHits => _lookup.Hits;
-
-    /// <summary>Hits of this cache and of the executor behind it (the farm's action cache).</summary>
-    public int CacheHits => LocalHits + RemoteHits;
-
-    private int RemoteHits => (_inner as IReportsCacheHits)?.CacheHits ?? 0;
-
-    public string Details
-    {
-        get
-        {
-            int compiled = Volatile.Read(ref _ranBehind) - RemoteHits;
-            string counts = Describe(LocalHits, _inner is IReportsCacheHits ? RemoteHits : null, compiled, DamagedEntries);
-            string behind = (_inner as IReportsCacheHits)?.Details ?? "";
-            return behind.Length == 0 ? counts : counts + "; " + behind;
-        }
-    }
-
-    /// <summary>Damaged entries this link's look-ups found and discarded.</summary>
-    public int DamagedEntries => _lookup.DamagedEntries;
-
-    /// <summary>The summary's counts: <c>3 local[, 1 remote], 5 compiled[, 1 damaged entries discarded]</c>.</summary>
-    internal static string Describe(int local, int? remote, int compiled, int damaged)
-    {
-        string counts = remote is int r ? $"{local} local, {r} remote, {compiled} compiled" : $"{local} local, {compiled} compiled";
-        return damaged > 0 ? counts + $", {damaged} damaged entries discarded" : counts;
-    }
-
     public async Task<ProcessResult> ExecuteAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
     {
         (ProcessResult? hit, string? key, IReadOnlyList<string> outputs) = _lookup.Look(jobList, job, _warn);
@@ -90,7 +53,6 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
         ProcessResult run = await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
         if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
             return run;
-        Interlocked.Increment(ref _ranBehind);
         // Only what passes the object check is kept: a compiler that exited 0 after writing garbage must not poison later links.
         if (key is null || (!run.ObjectChecked && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is not null))
             return run;
@@ -137,7 +99,7 @@ public sealed class CachingExecutor : IBackendExecutor, IReportsCacheHits, IDisp
     public void Dispose()
     {
         _pruning.GetAwaiter().GetResult();
-        FileDigests.Store?.Save();
+        _lookup.Cache.Digests.Save();
         (_inner as IDisposable)?.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Dtlto.Build.Engine.Caching;
@@ -13,39 +14,39 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public static class CompilerIdentity
 {
-    private static readonly ConcurrentDictionary<string, Lazy<string>> Known = new(StringComparer.Ordinal);
+    // Per link (per hasher): a compiler updated between two builds of one MSBuild node is read again.
+    private static readonly ConditionalWeakTable<FileHasher, ConcurrentDictionary<string, Lazy<string>>> Known = new();
 
     /// <summary>One hex digest for the compiler at <paramref name="compiler"/>; throws <see cref="IOException"/> when it cannot be read.</summary>
-    public static string Of(string compiler)
+    /// <param name="digests">The link's file digests: the identity is worked out once per link.</param>
+    public static string Of(string compiler, FileHasher digests)
     {
         string full = Path.GetFullPath(compiler);
-        Lazy<string> identity = Known.GetOrAdd(full, path => new Lazy<string>(() => Compute(path)));
+        ConcurrentDictionary<string, Lazy<string>> known = Known.GetValue(digests, _ => new ConcurrentDictionary<string, Lazy<string>>(StringComparer.Ordinal));
+        Lazy<string> identity = known.GetOrAdd(full, path => new Lazy<string>(() => Compute(path, digests)));
         try
         {
             return identity.Value;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Not remembered: the next link tries again.
-            Known.TryRemove(full, out _);
+            // Not remembered: a later look-up tries again.
+            known.TryRemove(full, out _);
             throw;
         }
     }
 
     /// <summary>
-    /// Works out the compiler's identity in the background, with the file digests this machine
-    /// keeps, while lld runs the thin link; the backend compiles that follow in this process then
-    /// find it ready. Nothing is said if it fails: the compiles will.
+    /// Works out the compiler's identity in the background while lld runs the thin link; the
+    /// backend compiles of the link then find it ready. Nothing is said if it fails: the compiles will.
     /// </summary>
-    /// <param name="digestFolder">The cache folder of the link, whose digest store is used.</param>
-    public static void Prepare(string compiler, string digestFolder)
+    public static void Prepare(string compiler, FileHasher digests)
     {
         System.Threading.Tasks.Task.Run(() =>
         {
             try
             {
-                FileDigests.UseStore(digestFolder);
-                Of(compiler);
+                Of(compiler, digests);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
@@ -53,10 +54,10 @@ public static class CompilerIdentity
         });
     }
 
-    private static string Compute(string compiler)
+    private static string Compute(string compiler, FileHasher digests)
     {
         string binary = FileDigests.RealPath(compiler);
-        var text = new StringBuilder("compiler ").Append(FileDigests.Of(binary).Hash).Append('\n');
+        var text = new StringBuilder("compiler ").Append(digests.Of(binary).Hash).Append('\n');
         string? root = Path.GetDirectoryName(Path.GetDirectoryName(binary));
         string lib = root is null ? "" : Path.Combine(root, "lib");
         if (Directory.Exists(lib))
@@ -65,7 +66,7 @@ public static class CompilerIdentity
                 .Where(f => Path.GetFileName(f).StartsWith("libLLVM", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("libclang-cpp", StringComparison.Ordinal))
                 .OrderBy(f => f, StringComparer.Ordinal))
             {
-                text.Append(Path.GetFileName(library)).Append(' ').Append(FileDigests.Of(library).Hash).Append('\n');
+                text.Append(Path.GetFileName(library)).Append(' ').Append(digests.Of(library).Hash).Append('\n');
             }
         }
 

@@ -40,7 +40,7 @@ public sealed class JobResult
     public ResultOrigin Origin { get; }
 
     /// <summary>The outputs came from a cache: <see cref="Elapsed"/> is the look-up's time, not a compile's.</summary>
-    public bool FromCache => Origin is ResultOrigin.LocalCache or ResultOrigin.FarmCache;
+    public bool FromCache => Origin.IsCache();
 
     internal static JobResult NotStarted(JobList jobList, BackendJob job) =>
         new(job, jobList.CommandFor(job), JobStatus.NotCompleted, null, null, "", TimeSpan.Zero);

@@ -9,7 +9,8 @@ using Dtlto.Build.Engine.Processes;
 namespace Dtlto.Build.Engine.Execution;
 
 /// <summary>
-/// A finished job, or a batch's summary, as one line of JSON: how a build hears of jobs that run in
+/// A finished job, a batch's summary, a status line, a warning or an error, as one line of JSON: how
+/// a build hears, as data and not as text to match, of jobs that run in
 /// another process (Visual Studio's MSBuild.exe runs the .NET Framework tasks, which have no
 /// gRPC; dtlto-distributor runs the remote batch for them and reports each job as it ends).
 /// </summary>
@@ -36,22 +37,35 @@ public static class JobResultLine
     /// <summary>A line said while the batch runs (waiting for a farm, a farm back), for the build to show as it is said.</summary>
     public static string WriteStatus(string status) => Json(json => json.WriteString("said", status));
 
-    /// <summary>A job's result (its job taken from <paramref name="jobList"/>), a summary or a status line; all null for a line that is none of them.</summary>
-    public static (JobResult? Result, string? Summary, string? Status) Read(string line, JobList jobList)
+    /// <summary>A warning of the batch's (a farm unreachable, a cache not writable), for the build to log as one.</summary>
+    public static string WriteWarning(string warning) => Json(json => json.WriteString("warning", warning));
+
+    /// <summary>An error that ended the batch (a bad setting, an unreadable file), for the build to log as one.</summary>
+    public static string WriteError(string error) => Json(json => json.WriteString("error", error));
+
+    /// <summary>
+    /// A job's result (its job taken from <paramref name="jobList"/>), a summary, a status line, a
+    /// warning or an error; all null for a line that is none of them.
+    /// </summary>
+    public static (JobResult? Result, string? Summary, string? Status, string? Warning, string? Error) Read(string line, JobList jobList)
     {
         if (!line.StartsWith("{", StringComparison.Ordinal))
-            return (null, null, null);
+            return default;
         try
         {
             using JsonDocument document = JsonDocument.Parse(line);
             JsonElement root = document.RootElement;
             if (root.TryGetProperty("summary", out JsonElement summary))
-                return (null, summary.GetString(), null);
+                return (null, summary.GetString(), null, null, null);
             if (root.TryGetProperty("said", out JsonElement said))
-                return (null, null, said.GetString());
+                return (null, null, said.GetString(), null, null);
+            if (root.TryGetProperty("warning", out JsonElement warning))
+                return (null, null, null, warning.GetString(), null);
+            if (root.TryGetProperty("error", out JsonElement error))
+                return (null, null, null, null, error.GetString());
             int index = root.GetProperty("job").GetInt32();
             if (index < 0 || index >= jobList.Jobs.Count)
-                return (null, null, null);
+                return default;
             BackendJob job = jobList.Jobs[index];
             var status = (JobStatus)Enum.Parse(typeof(JobStatus), root.GetProperty("status").GetString()!);
             string? failure = root.TryGetProperty("failure", out JsonElement f) ? f.GetString() : null;
@@ -59,11 +73,11 @@ public static class JobResultLine
             var origin = root.TryGetProperty("origin", out JsonElement o) ? (ResultOrigin)Enum.Parse(typeof(ResultOrigin), o.GetString()!) : ResultOrigin.Here;
             // A job whose compile never ran (the executor failed) has no command to show.
             IReadOnlyList<string> command = root.TryGetProperty("ran", out JsonElement ran) && ran.ValueKind == JsonValueKind.False ? Array.Empty<string>() : jobList.CommandFor(job);
-            return (new JobResult(job, command, status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), origin), null, null);
+            return (new JobResult(job, command, status, failure, exitCode, root.GetProperty("output").GetString() ?? "", TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()), origin), null, null, null, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
         {
-            return (null, null, null);
+            return default;
         }
     }
 

@@ -54,14 +54,11 @@ public sealed class ThinLinkSession : IDisposable
         }
     }
 
-    /// <summary>Jobs served from this machine's backend cache as soon as the job list arrived; the batch runs the others.</summary>
-    public IReadOnlyList<Execution.JobResult> ServedFromCache { get; set; } = Array.Empty<Execution.JobResult>();
+    /// <summary>When lld started.</summary>
+    public DateTime Started => _started;
 
-    /// <summary>The backend cache's look-ups of this link: the batch goes on from them (the misses' keys, the counts).</summary>
-    public Caching.BackendCacheLookup? CacheLookup { get; set; }
-
-    /// <summary>The link's timeline; each phase adds to it, and the final link writes it out.</summary>
-    public Tracing.LinkTrace Trace { get; } = new();
+    /// <summary>When lld handed its job list over: the thin link's end; null until then.</summary>
+    public DateTime? JobListArrived { get; private set; }
 
     /// <summary>The job list lld handed over, once it has; null until then or if it never did.</summary>
     public JobList? JobList { get; private set; }
@@ -84,7 +81,7 @@ public sealed class ThinLinkSession : IDisposable
         }
 
         (string path, string directory) = await handoff.ConfigureAwait(false);
-        Trace.AddPhase("thin link", _started, DateTime.UtcNow);
+        JobListArrived = DateTime.UtcNow;
         _jobListPath = path;
         JobList = JobListReader.ReadFile(path, directory);
         return (JobList, null);
@@ -96,10 +93,8 @@ public sealed class ThinLinkSession : IDisposable
     /// </summary>
     public async Task<ProcessResult> CompleteAsync(bool backendSucceeded, string message, CancellationToken cancellationToken)
     {
-        DateTime finalLinkStarted = DateTime.UtcNow;
         await _server.SendResultAsync(backendSucceeded, message).ConfigureAwait(false);
         ProcessResult result = await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Trace.AddPhase("final link", finalLinkStarted, DateTime.UtcNow);
         // A failing lld removes its own temporaries, but one killed by a signal cannot; which of
         // the two happened is not told apart reliably through the clang driver, so only a
         // successful link is trusted to have cleaned up.

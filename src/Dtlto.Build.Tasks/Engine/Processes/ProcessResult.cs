@@ -44,6 +44,9 @@ public sealed class ProcessResult
 
     public ResultOrigin Origin { get; }
 
+    /// <summary>The same result, from <paramref name="origin"/>.</summary>
+    public ProcessResult From(ResultOrigin origin) => new(ExitCode, Output, Elapsed, Stopped, StartError, origin, RanOn) { ObjectChecked = ObjectChecked };
+
     /// <summary>No process ran: the result came from a cache (this machine's or a farm's).</summary>
-    public bool FromCache => Origin is ResultOrigin.LocalCache or ResultOrigin.FarmCache;
+    public bool FromCache => Origin.IsCache();
 }

@@ -22,8 +22,8 @@ internal sealed class Blob
 
     public static Blob FromBytes(byte[] data) => new(ContentDigest.Of(data), data, null);
 
-    /// <param name="keep">False for a file that lives for one link (an index shard, an object lld will delete): its digest is not remembered.</param>
-    public static Blob FromFile(string path, bool keep = true) => new(ContentDigest.OfFile(path, keep), null, Caching.FileDigests.RealPath(path));
+    /// <param name="digests">The link's file digests, which remember the file's; null for a file that lives for one link (an index shard, an object lld will delete), whose digest is not worth remembering.</param>
+    public static Blob FromFile(string path, Caching.FileHasher? digests) => new(ContentDigest.OfFile(path, digests), null, Caching.FileDigests.RealPath(path));
 
     public Stream Open() => _data is not null ? new MemoryStream(_data, writable: false) : System.IO.File.OpenRead(File!);
 

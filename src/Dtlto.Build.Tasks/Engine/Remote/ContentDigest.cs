@@ -13,10 +13,10 @@ public static class ContentDigest
 
     internal static Digest Of(IMessage message) => Of(message.ToByteArray());
 
-    /// <summary>A file's digest (see <see cref="FileDigests"/>: hashed once per process, or kept between links, unless <paramref name="keep"/> is false).</summary>
-    internal static Digest OfFile(string path, bool keep = true)
+    /// <summary>A file's digest, remembered by the link's <paramref name="digests"/> (see <see cref="FileHasher"/>); with none, hashed and not remembered.</summary>
+    internal static Digest OfFile(string path, FileHasher? digests)
     {
-        FileDigest digest = FileDigests.Of(path, keep);
+        FileDigest digest = (digests ?? FileHasher.ForOneLink()).Of(path, keep: digests is not null);
         return new Digest { Hash = digest.Hash, SizeBytes = digest.Size };
     }
 

@@ -27,11 +27,15 @@ internal sealed class RemoteActionBuilder
     // is an input of each: its blob is made (stat, link resolution, digest) once per link.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Blob> _inputs = new(StringComparer.Ordinal);
 
-    public RemoteActionBuilder(RemoteSettings settings, string compiler, RemoteToolchain? toolchain)
+    private readonly Caching.FileHasher _digests;
+
+    /// <param name="digests">The link's file digests.</param>
+    public RemoteActionBuilder(RemoteSettings settings, string compiler, RemoteToolchain? toolchain, Caching.FileHasher digests)
     {
         _settings = settings;
         _toolchain = toolchain;
-        _salt = ByteString.CopyFrom(Encoding.UTF8.GetBytes("compiler:" + ContentDigest.OfFile(compiler).Hash));
+        _digests = digests;
+        _salt = ByteString.CopyFrom(Encoding.UTF8.GetBytes("compiler:" + ContentDigest.OfFile(compiler, digests).Hash));
     }
 
     /// <summary>The action of a job, or null with the reason when the job cannot run remotely (an input named by an absolute path).</summary>
@@ -44,8 +48,8 @@ internal sealed class RemoteActionBuilder
         string workingDirectory = stable.WorkingDirectory;
         var tree = new InputTree();
         foreach ((string name, string local) in stable.Inputs)
-            tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, path => Blob.FromFile(path)));
-        tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, keep: false));
+            tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, path => Blob.FromFile(path, _digests)));
+        tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, digests: null));
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string local) in stable.Outputs.Concat(stable.SideOutputs))
             outputs[name] = local;

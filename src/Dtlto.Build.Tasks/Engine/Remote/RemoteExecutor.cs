@@ -29,7 +29,7 @@ namespace Dtlto.Build.Engine.Remote;
 /// compiles here with a warning, or fails with <see cref="RemoteExecutionException"/> when
 /// <see cref="RemoteSettings.Strict"/>.
 /// </summary>
-public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDisposable
+public sealed class RemoteExecutor : IFarmClient, IDisposable
 {
     private readonly RemoteSettings _settings;
     private readonly Action<string> _warn;
@@ -46,6 +46,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private readonly LocalRace? _race;
     private readonly SemaphoreSlim _connect = new(1, 1);
     private readonly RemoteToolchain? _toolchain;
+    private readonly Caching.FileHasher _digests;
     private RemoteActionBuilder? _builder;
     private readonly ServerCheck _check;
     private readonly Action<string> _status;
@@ -56,19 +57,15 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     private int _warnedFallback;
     private int _warnedStall;
     private int _warnedSideOutputs;
-    private int _hits;
-    private int _executed;
-    private int _compiledHere;
-    private int _fallbacks;
-    private int _wonHere;
-    private int _wonThere;
 
     /// <param name="warn">Receives each warning (the farm unreachable or stalled, a job compiled here instead); never the token.</param>
     /// <param name="toolchain">The compiler to send with every action, or null when the workers provide it.</param>
     /// <param name="status">Receives the lines said while actions wait on the farm; null to drop them.</param>
-    public RemoteExecutor(RemoteSettings settings, Action<string> warn, RemoteToolchain? toolchain = null, Action<string>? status = null)
+    /// <param name="digests">The link's file digests (shared with its cache); null for new ones kept in the settings' digest folder.</param>
+    public RemoteExecutor(RemoteSettings settings, Action<string> warn, RemoteToolchain? toolchain = null, Action<string>? status = null, Caching.FileHasher? digests = null)
     {
         _settings = settings;
+        _digests = digests ?? DigestsFor(settings);
         _warn = warn;
         _toolchain = toolchain;
         _connection = new RemoteConnection(settings);
@@ -81,7 +78,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _publisher = new ResultPublisher(settings, _connection, _retry, _cas, warn);
         _check = new ServerCheck(settings, _connection, _retry, _status);
         _localSlots = new SemaphoreSlim(Math.Max(1, settings.LocalConcurrency));
-        UseDigestStore(settings);
         if (settings.Race && settings.Mode == RemoteMode.Execute)
             _race = new LocalRace(_local, _localSlots, settings.LocalConcurrency, settings.ActionTimeout);
     }
@@ -91,20 +87,17 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     /// uploaded. Throws <see cref="FormatException"/> for a bad setting and <see cref="IOException"/>
     /// when the toolchain cannot be collected.
     /// </summary>
-    public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn, Action<string>? status = null)
+    public static RemoteExecutor Create(RemoteConfiguration configuration, JobList jobList, Action<string> warn, Action<string>? status = null, Caching.FileHasher? digests = null)
     {
         RemoteSettings settings = configuration.ToSettings(warn);
-        UseDigestStore(settings);
-        RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0]) : null;
-        return new RemoteExecutor(settings, warn, toolchain, status);
+        digests ??= DigestsFor(settings);
+        RemoteToolchain? toolchain = settings.UploadToolchain && jobList.Jobs.Count > 0 ? RemoteToolchain.Collect(jobList.CommandFor(jobList.Jobs[0])[0], digests) : null;
+        return new RemoteExecutor(settings, warn, toolchain, status, digests);
     }
 
-    /// <summary>Digests kept between links, opened before anything (the toolchain) is hashed.</summary>
-    private static void UseDigestStore(RemoteSettings settings)
-    {
-        if (settings.DigestStoreFolder is string folder)
-            Caching.FileDigests.UseStore(folder);
-    }
+    /// <summary>Digests kept between links in the settings' folder (the link's cache folder), or for this link only.</summary>
+    private static Caching.FileHasher DigestsFor(RemoteSettings settings) =>
+        settings.DigestStoreFolder is string folder ? Caching.FileHasher.KeepingIn(folder) : Caching.FileHasher.ForOneLink();
 
     /// <summary>Jobs in flight at once: the in-flight limit's maximum (the limit itself adapts below it).</summary>
     public int Parallelism => _settings.MaxConcurrency;
@@ -119,33 +112,18 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         set => _timings.Trace = value;
     }
 
-    public int CacheHits => Volatile.Read(ref _hits);
-
-    /// <summary>Actions the farm executed (not from a cache) whose results the link used.</summary>
-    public int RemoteExecutions => Volatile.Read(ref _executed);
-
-    /// <summary>Jobs this machine compiled: cache misses in cache-only mode, races won here, and fallbacks.</summary>
-    public int LocalCompiles => Volatile.Read(ref _compiledHere);
-
-    /// <summary>Jobs compiled here because the farm failed them, stalled, or was unreachable.</summary>
-    public int Fallbacks => Volatile.Read(ref _fallbacks);
-
-    /// <summary>Races this machine won, and races the farm won.</summary>
-    public (int Here, int Farm) RaceWins => (Volatile.Read(ref _wonHere), Volatile.Read(ref _wonThere));
-
     public int Retries => _retry.Retries;
 
-    public string Details
+    /// <summary>
+    /// What the client says of its own work for the link's summary (the farm's push-backs, retried
+    /// calls, results published, bytes, hashing, time on the farm); the jobs' counts are the
+    /// results' (<see cref="ResultOrigin"/>).
+    /// </summary>
+    public string TransportReport
     {
         get
         {
-            var parts = new List<string>
-            {
-                $"remote: {RemoteExecutions} executed, {LocalCompiles} compiled here" + (Fallbacks > 0 ? $" ({Fallbacks} after farm failures)" : ""),
-            };
-            (int here, int farm) = RaceWins;
-            if (here + farm > 0)
-                parts.Add($"races won {here} here, {farm} on the farm");
+            var parts = new List<string>();
             if (_limit.PushBacks > 0)
                 parts.Add($"farm pushed back {_limit.PushBacks} times (in-flight limit fell to {_limit.Lowest})");
             if (Retries > 0)
@@ -160,9 +138,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
             if (rawUp + rawDown > 0)
                 parts.Add($"sent {wireUp / 1e6:0.0} MB, received {wireDown / 1e6:0.0} MB" +
                     (wireUp != rawUp || wireDown != rawDown ? $" (zstd; {rawUp / 1e6:0.0} and {rawDown / 1e6:0.0} MB as they are)" : ""));
-            (long bytes, TimeSpan time) = Caching.FileDigests.Hashed;
-            if (Caching.FileDigests.Store is Caching.DigestStore store)
-                parts.Add($"hashed {bytes / 1e6:0.0} MB in {time.TotalSeconds:0.00} s, {store.Hits} files from the digest cache");
+            (long bytes, TimeSpan time) = _digests.Hashed;
+            if (_digests.Store is not null)
+                parts.Add($"hashed {bytes / 1e6:0.0} MB in {time.TotalSeconds:0.00} s, {_digests.StoreHits} files from the digest cache");
             string timings = _timings.Describe();
             if (timings.Length > 0)
                 parts.Add(timings);
@@ -222,8 +200,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         ActionResult? cached = await LookUpAsync(action, cancellationToken).ConfigureAwait(false);
         if (cached is not null && await _outputs.TakeAsync(jobList, job, action, cached, () => true, cancellationToken).ConfigureAwait(false) == OutputsTaken.Taken)
         {
-            Interlocked.Increment(ref _hits);
-            Trace?.MarkJob(job, "ran", "action cache");
             return new ProcessResult(0, await _outputs.TextAsync(cached, cancellationToken).ConfigureAwait(false), stopwatch.Elapsed, false, null, ResultOrigin.FarmCache) { ObjectChecked = true };
         }
 
@@ -240,35 +216,33 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         using var farmAttempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _watch.Stalled);
         // A compile here would write its side outputs (a .dwo) where the farm's are put: such jobs are not raced.
         RaceEntry? entry = job.SideOutputs.Count == 0 ? _race?.Enter(jobList, job, farmAttempt) : null;
+        ProcessResult? farm;
         try
         {
-            ProcessResult? farm = await RunOnFarmAsync(jobList, job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
-            return farm ?? await WonHereAsync(job, action, entry!).ConfigureAwait(false);
+            farm = await RunOnFarmAsync(jobList, job, action, entry, stopwatch, farmAttempt.Token).ConfigureAwait(false);
+            if (farm is null)
+                return await WonHereAsync(action, entry!).ConfigureAwait(false);
         }
         catch (Exception e) when (entry?.Winner == RaceWinner.Here && e is OperationCanceledException or RpcException)
         {
-            return await WonHereAsync(job, action, entry).ConfigureAwait(false);
+            return await WonHereAsync(action, entry).ConfigureAwait(false);
         }
         finally
         {
             if (entry is not null)
-            {
                 await _race!.LeaveAsync(entry).ConfigureAwait(false);
-                if (entry.RacedHere && entry.Winner == RaceWinner.Farm)
-                    Interlocked.Increment(ref _wonThere);
-            }
         }
+
+        // A compile here that the farm's result beat: the farm won the race.
+        return entry is { RacedHere: true, Winner: RaceWinner.Farm } && farm.Origin == ResultOrigin.Farm ? farm.From(ResultOrigin.FarmWonRace) : farm;
     }
 
     /// <summary>A race this machine won (its result whole and checked): the farm was told to stop, so the result goes to the action cache from here.</summary>
-    private async Task<ProcessResult> WonHereAsync(BackendJob job, RemoteAction action, RaceEntry entry)
+    private async Task<ProcessResult> WonHereAsync(RemoteAction action, RaceEntry entry)
     {
         ProcessResult result = (await entry.HereResult.ConfigureAwait(false))!;
-        Interlocked.Increment(ref _wonHere);
-        Interlocked.Increment(ref _compiledHere);
-        Trace?.MarkJob(job, "ran", "here (won the race)");
         _publisher.PublishInBackground(action, result.Output);
-        return result;
+        return result.From(ResultOrigin.HereWonRace);
     }
 
     /// <summary>Uploads, executes and downloads one action; null when this machine won the race meanwhile.</summary>
@@ -318,9 +292,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
                     throw new RemoteAnswerException(action, job, "the action succeeded but the server returned none of its object");
             }
 
-            Interlocked.Increment(ref response.CachedResult ? ref _hits : ref _executed);
-            Trace?.MarkJob(job, "ran", response.CachedResult ? "action cache (through Execute)" : "the farm");
-            return new ProcessResult(0, output, stopwatch.Elapsed, false, null, ResultOrigin.Farm) { ObjectChecked = true };
+            return new ProcessResult(0, output, stopwatch.Elapsed, false, null, response.CachedResult ? ResultOrigin.FarmCache : ResultOrigin.Farm) { ObjectChecked = true };
         }
         finally
         {
@@ -496,7 +468,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _publisher.ServerAccepts = capabilities.CacheCapabilities?.ActionCacheUpdateCapabilities?.UpdateEnabled ?? false;
         if (_settings.Mode == RemoteMode.CacheOnly && !_publisher.ServerAccepts && _settings.Upload)
             _warn($"the server at {_settings.Address} does not accept action results from clients; compiles run here and are not cached");
-        _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain);
+        _builder = new RemoteActionBuilder(_settings, jobList.CommandFor(jobList.Jobs[0])[0], _toolchain, _digests);
         Volatile.Write(ref _reachable, 1);
     }
 
@@ -520,8 +492,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         }
 
         await slot.ConfigureAwait(false);
-        Interlocked.Increment(ref _fallbacks);
-        return await CompileInSlotAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+        return (await CompileInSlotAsync(jobList, job, cancellationToken).ConfigureAwait(false)).From(ResultOrigin.HereAfterFarmFailure);
     }
 
     private async Task<ActionResult?> LookUpAsync(RemoteAction action, CancellationToken cancellationToken)
@@ -564,10 +535,9 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
 
     private async Task<ProcessResult> FallBackAsync(JobList jobList, BackendJob job, string? why, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _fallbacks);
         if (why is not null && Interlocked.Exchange(ref _warnedFallback, 1) == 0)
             _warn($"the remote execution server failed {job.ModuleName} ({why}); it and any further such jobs compile on this machine");
-        return await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false);
+        return (await CompileHereAsync(jobList, job, cancellationToken).ConfigureAwait(false)).From(ResultOrigin.HereAfterFarmFailure);
     }
 
     private async Task<ProcessResult> CompileHereAsync(JobList jobList, BackendJob job, CancellationToken cancellationToken)
@@ -581,8 +551,6 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
     {
         try
         {
-            Interlocked.Increment(ref _compiledHere);
-            Trace?.MarkJob(job, "ran", "here");
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (_settings.ActionTimeout is TimeSpan timeout)
                 deadline.CancelAfter(timeout);
@@ -609,7 +577,7 @@ public sealed class RemoteExecutor : IBackendExecutor, IReportsCacheHits, IDispo
         _stopping.Cancel();
         _recheck?.GetAwaiter().GetResult();
         _stopping.Dispose();
-        Caching.FileDigests.Store?.Save();
+        _digests.Save();
         _race?.Dispose();
         _publisher.Drain();
         _watch.Dispose();

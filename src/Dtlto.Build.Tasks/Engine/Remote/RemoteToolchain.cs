@@ -28,7 +28,8 @@ public sealed class RemoteToolchain
     }
 
     /// <summary>Collects a compiler and its LLVM libraries (found with ldd); throws <see cref="IOException"/> when that fails.</summary>
-    public static RemoteToolchain Collect(string compiler)
+    /// <param name="digests">The link's file digests.</param>
+    public static RemoteToolchain Collect(string compiler, Caching.FileHasher digests)
     {
         string binary = Caching.FileDigests.RealPath(compiler);
         string root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(compiler))!)!;
@@ -36,13 +37,13 @@ public sealed class RemoteToolchain
         if (ldd.StartError is not null || ldd.ExitCode != 0)
             throw new IOException($"cannot list the libraries {compiler} loads (ldd): {ldd.StartError ?? ldd.Output.Trim()}");
 
-        var files = new List<(string, Blob, bool)> { ("bin/" + Path.GetFileName(compiler), Blob.FromFile(binary), true) };
+        var files = new List<(string, Blob, bool)> { ("bin/" + Path.GetFileName(compiler), Blob.FromFile(binary, digests), true) };
         foreach (Match match in Regex.Matches(ldd.Output, @"^\s*(\S+) => (\S+) \(", RegexOptions.Multiline))
         {
             string library = match.Groups[2].Value;
             string full = Path.GetFullPath(library);
             if (full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || library.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                files.Add(("lib/" + match.Groups[1].Value, Blob.FromFile(library), false));
+                files.Add(("lib/" + match.Groups[1].Value, Blob.FromFile(library, digests), false));
         }
 
         return new RemoteToolchain(Path.GetFileName(compiler), files);

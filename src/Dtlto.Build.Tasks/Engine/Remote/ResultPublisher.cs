@@ -100,7 +100,7 @@ internal sealed class ResultPublisher
             var blobs = new List<Blob> { action.CommandBlob, action.ActionBlob };
             foreach (var file in action.Outputs)
             {
-                Blob blob = Blob.FromFile(file.Value, keep: false);
+                Blob blob = Blob.FromFile(file.Value, digests: null);
                 blobs.Add(blob);
                 result.OutputFiles.Add(new OutputFile { Path = file.Key, Digest = blob.Digest });
             }

@@ -24,7 +24,7 @@ public static class LinkHeadline
         IEnumerable<JobResult> succeeded = result.Jobs.Where(j => j.Status == JobStatus.Succeeded);
         void Count(ResultOrigin origin, string words)
         {
-            int n = succeeded.Count(j => j.Origin == origin);
+            int n = succeeded.Count(j => j.Origin.Place() == origin);
             if (n > 0)
                 parts.Add($"{n} {words}");
         }

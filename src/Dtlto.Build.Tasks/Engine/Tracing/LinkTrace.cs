@@ -4,6 +4,7 @@ using System.IO;
 using System.Text.Json;
 using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
+using Dtlto.Build.Engine.Processes;
 
 namespace Dtlto.Build.Engine.Tracing;
 
@@ -20,7 +21,6 @@ public sealed class LinkTrace : IBackendCompileObserver
     private readonly Dictionary<BackendJob, DateTime> _started = new();
     private readonly Dictionary<BackendJob, (string Lane, DateTime Start, DateTime End)> _finished = new();
     private readonly List<(BackendJob Job, string Name, DateTime Start, DateTime End)> _details = new();
-    private readonly Dictionary<BackendJob, Dictionary<string, string>> _marks = new();
 
     public void AddPhase(string name, DateTime start, DateTime end)
     {
@@ -44,17 +44,6 @@ public sealed class LinkTrace : IBackendCompileObserver
             _details.Add((job, name, start, end));
     }
 
-    /// <summary>A fact about a job (where it ran, who won its race), shown in its slice's arguments.</summary>
-    public void MarkJob(BackendJob job, string key, string value)
-    {
-        lock (_lock)
-        {
-            if (!_marks.TryGetValue(job, out Dictionary<string, string>? marks))
-                _marks[job] = marks = new Dictionary<string, string>();
-            marks[key] = value;
-        }
-    }
-
     public void JobFinished(int worker, JobResult result)
     {
         DateTime end = DateTime.UtcNow;
@@ -62,15 +51,9 @@ public sealed class LinkTrace : IBackendCompileObserver
         {
             if (!_started.TryGetValue(result.Job, out DateTime start))
                 return;
-            var args = new Dictionary<string, string> { ["status"] = result.Status.ToString(), ["outputs"] = string.Join(" ", result.Job.Outputs) };
+            var args = new Dictionary<string, string> { ["status"] = result.Status.ToString(), ["outputs"] = string.Join(" ", result.Job.Outputs), ["ran"] = result.Origin.Words() };
             if (result.Failure is not null)
                 args["failure"] = result.Failure;
-            if (_marks.TryGetValue(result.Job, out Dictionary<string, string>? marks))
-            {
-                foreach (KeyValuePair<string, string> mark in marks)
-                    args[mark.Key] = mark.Value;
-            }
-
             string lane = $"worker {worker + 1}";
             _finished[result.Job] = (lane, start, end);
             _slices.Add((result.Job.ModuleName, lane, start, end, args));
