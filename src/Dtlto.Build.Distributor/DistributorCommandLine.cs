@@ -192,7 +192,7 @@ public static class DistributorCommandLine
 
     private static readonly Option<bool> JobResultsOption = new("--job-results")
     {
-        Description = "Write one line of JSON per finished job, and the summary, to standard output (for a build that runs its jobs through this program).",
+        Description = "Write one line of JSON per finished job, status line, warning and error, and the summary, to standard output (for a build that runs its jobs through this program).",
     };
 
     private static readonly Argument<string> JobListArgument = new("job-list")
