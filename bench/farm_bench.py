@@ -89,6 +89,10 @@ def main():
         for workers in [int(w) for w in args.workers.split(",")]:
             walls, cpus, peaks, stats = [], [], [], None
             for _ in range(args.runs):
+                # lld names each link's objects after its process: they never exist before the link.
+                for name in os.listdir(folder):
+                    if name.endswith(".native.o"):
+                        os.remove(os.path.join(folder, name))
                 farm = SimulatedFarm(args.server, workers, args.latency_ms, os.path.join(folder, "farm-jobs.tsv"))
                 try:
                     run = measure([args.distributor, f"--remote={farm.endpoint}", "--remote-race=false", "--remote-strict", "--no-cache", *args.extra, "app.dist-file.json"], folder)

@@ -82,19 +82,31 @@ internal sealed class SimulatedFarm
         }
     }
 
-    /// <summary>An ELF64 header whose one section header ends the file, then bytes drawn from the action's digest.</summary>
+    /// <summary>
+    /// An ELF64 relocatable object of the size asked for that passes the object check: its header,
+    /// a one-byte section name table, bytes drawn from the action's digest, and a table of two
+    /// section headers (the null section and the name table) at its end.
+    /// </summary>
     private static byte[] ObjectOfSize(long size, string seed)
     {
-        var data = new byte[Math.Max(128, size)];
+        var data = new byte[Math.Max(256, size)];
         new Random(seed.GetHashCode(StringComparison.Ordinal)).NextBytes(data);
-        byte[] ident = { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0 };
-        Array.Clear(data, 0, 64);
-        ident.CopyTo(data, 0);
+        Array.Clear(data, 0, 65);
+        new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0 }.CopyTo(data, 0);
         BitConverter.TryWriteBytes(data.AsSpan(0x10), (ushort)1);
         BitConverter.TryWriteBytes(data.AsSpan(0x12), (ushort)0x3E);
-        BitConverter.TryWriteBytes(data.AsSpan(0x28), (ulong)(data.Length - 64));
+        BitConverter.TryWriteBytes(data.AsSpan(0x14), 1u);
+        int table = data.Length - 128;
+        BitConverter.TryWriteBytes(data.AsSpan(0x28), (ulong)table);
+        BitConverter.TryWriteBytes(data.AsSpan(0x34), (ushort)64);
         BitConverter.TryWriteBytes(data.AsSpan(0x3A), (ushort)64);
-        BitConverter.TryWriteBytes(data.AsSpan(0x3C), (ushort)1);
+        BitConverter.TryWriteBytes(data.AsSpan(0x3C), (ushort)2);
+        BitConverter.TryWriteBytes(data.AsSpan(0x3E), (ushort)1);
+        Array.Clear(data, table, 128);
+        // Section 1: SHT_STRTAB at offset 64, one null byte (both sections are named "").
+        BitConverter.TryWriteBytes(data.AsSpan(table + 64 + 4), 3u);
+        BitConverter.TryWriteBytes(data.AsSpan(table + 64 + 0x18), 64ul);
+        BitConverter.TryWriteBytes(data.AsSpan(table + 64 + 0x20), 1ul);
         return data;
     }
 }

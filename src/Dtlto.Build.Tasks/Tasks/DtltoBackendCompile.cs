@@ -65,14 +65,6 @@ public sealed class DtltoBackendCompile : DtltoTask
 
     public string[] DistributorHostArguments { get; set; } = Array.Empty<string>();
 
-    /// <summary>
-    /// Whether the remote batch runs in dtlto-distributor rather than in this process: as the
-    /// targets decided, and always where this task assembly has no remote executor (a caller of
-    /// the task other than the SDK's targets cannot ask it for what it does not have).
-    /// </summary>
-    private bool RemoteBatchOutOfProcess(RemoteBatchSettings? remote) =>
-        remote is not null && (string.Equals(Remote?.GetMetadata("OutOfProcess").Trim(), "true", StringComparison.OrdinalIgnoreCase) || !RemoteExecutors.InProcess);
-
     protected override bool ExecuteCore()
     {
         if (Jobs.Length == 0)
@@ -88,10 +80,12 @@ public sealed class DtltoBackendCompile : DtltoTask
             return false;
         }
 
+        // The link's state from DtltoStartLink; none where the task runs on its own (or the link's node went away).
+        LinkState? link = LinkState.Find(BuildEngine4, LinkId);
         BackendCache? cache;
         try
         {
-            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open(LinkedState()?.Digests);
+            cache = new CacheConfiguration { Enabled = Cache, Folder = CacheDirectory, MaxSize = CacheMaxSize, Shared = CacheShared }.Open(link?.Digests);
         }
         catch (FormatException e)
         {
@@ -116,30 +110,30 @@ public sealed class DtltoBackendCompile : DtltoTask
         using (CoreReservation cores = CoreReservation.Request(BuildEngine, wanted))
         {
             int parallelism = MaxParallelism > 0 ? Math.Min(MaxParallelism, cores.Cores) : cores.Cores;
-            if (RemoteBatchOutOfProcess(remote))
+            if (remote is { OutOfProcess: true })
             {
                 Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {remote!.Endpoint} in dtlto-distributor ({parallelism} cores here).");
-                if (RunBatchOutOfProcess(jobList, remote, parallelism) is not (BackendCompileResult Result, bool LldEnded) outcome)
+                if (RunBatchOutOfProcess(link, jobList, remote, parallelism) is not (BackendCompileResult Result, bool LldEnded) outcome)
                     return false;
                 (result, lldEnded) = outcome;
             }
             else
             {
-                if (!RemoteExecutors.TryCreate(this, remote, jobList, parallelism, cache?.Digests ?? LinkedState()?.Digests, out IBackendExecutor compiles, out int remoteParallelism))
+                if (!RemoteExecutors.TryCreate(this, remote, jobList, parallelism, cache?.Digests ?? link?.Digests, out IBackendExecutor compiles, out int remoteParallelism))
                     return false;
                 // The link's look-ups go on from those made when lld handed the job list over.
-                BackendCacheLookup? lookup = cache is null ? null : LinkedState()?.CacheLookup ?? new BackendCacheLookup(cache);
-                using ExecutorChain chain = ExecutorChain.Build(compiles, lookup, warning => CacheWarnings.Log(this, warning), LinkedState()?.Trace);
+                BackendCacheLookup? lookup = cache is null ? null : link?.CacheLookup ?? new BackendCacheLookup(cache);
+                using ExecutorChain chain = ExecutorChain.Build(compiles, lookup, warning => CacheWarnings.Log(this, warning), link?.Trace);
                 if (remoteParallelism > 0)
                     Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles through {remote!.Endpoint}, {remoteParallelism} at once ({parallelism} cores here).");
                 else
                     Log.LogMessage(MessageImportance.Normal, $"Running {Jobs.Length} backend compiles on {parallelism} cores.");
-                (result, lldEnded) = RunBatch(jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, chain);
+                (result, lldEnded) = RunBatch(link, jobList, remoteParallelism > 0 ? remoteParallelism : parallelism, chain);
             }
         }
 
         if (!CancellationToken.IsCancellationRequested)
-            LogHeadline(LinkMode, WithServedAtHandover(result), cache?.Folder, remote?.Endpoint);
+            LogHeadline(LinkMode, WithServedAtHandover(link, result), cache?.Folder, remote?.Endpoint);
         if (lldEnded && !CancellationToken.IsCancellationRequested)
         {
             LogError("DTLTO3104", "lld ended while the backend compiles ran (was it killed?); the compiles were stopped");
@@ -164,9 +158,8 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
-    private (BackendCompileResult Result, bool LldEnded) RunBatch(JobList jobList, int parallelism, ExecutorChain chain)
+    private (BackendCompileResult Result, bool LldEnded) RunBatch(LinkState? link, JobList jobList, int parallelism, ExecutorChain chain)
     {
-        LinkState? link = LinkedState();
         DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? timeout = JobTimeoutSeconds > 0 && chain.Farm is null ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
@@ -177,7 +170,7 @@ public sealed class DtltoBackendCompile : DtltoTask
         var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), link?.Trace);
         BackendCompileResult result = WhileYielded(() => new BackendCompile(chain.First, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
         link?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
-        BackendCompileResult whole = WithServedAtHandover(result);
+        BackendCompileResult whole = WithServedAtHandover(link, result);
         Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + chain.Summarize(whole, ChildCpuTime.Now() - cpuBefore));
         if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
             SaveHistory(history);
@@ -185,16 +178,15 @@ public sealed class DtltoBackendCompile : DtltoTask
     }
 
     /// <summary>The batch's results and those the backend cache served when lld handed the job list over: the whole link.</summary>
-    private BackendCompileResult WithServedAtHandover(BackendCompileResult result)
+    private static BackendCompileResult WithServedAtHandover(LinkState? link, BackendCompileResult result)
     {
-        IReadOnlyList<JobResult> served = LinkedState()?.ServedFromCache ?? Array.Empty<JobResult>();
+        IReadOnlyList<JobResult> served = link?.ServedFromCache ?? Array.Empty<JobResult>();
         return served.Count == 0 ? result : new BackendCompileResult(result.Jobs.Concat(served).ToList(), result.Elapsed, result.Workers);
     }
 
     /// <summary>The remote batch in dtlto-distributor (see <see cref="RemoteBatchProcess"/>); null after an error was logged.</summary>
-    private (BackendCompileResult Result, bool LldEnded)? RunBatchOutOfProcess(JobList jobList, RemoteBatchSettings remote, int cores)
+    private (BackendCompileResult Result, bool LldEnded)? RunBatchOutOfProcess(LinkState? link, JobList jobList, RemoteBatchSettings remote, int cores)
     {
-        LinkState? link = LinkedState();
         DateTime started = DateTime.UtcNow;
         using CancellationTokenSource stop = StopWhenLldEnds(link?.Session);
         var progress = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), link?.Trace);
@@ -237,6 +229,4 @@ public sealed class DtltoBackendCompile : DtltoTask
             LogWarning("DTLTO3105", $"cannot update the compile-time history: {e.Message}", DurationHistory);
         }
     }
-
-    private LinkState? LinkedState() => LinkState.Find(BuildEngine4, LinkId);
 }

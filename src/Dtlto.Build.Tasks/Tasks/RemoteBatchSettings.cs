@@ -60,6 +60,13 @@ internal sealed class RemoteBatchSettings
     public string? CacheDirectory { get; init; }
 
     /// <summary>
+    /// The batch runs in dtlto-distributor rather than in this process: as the targets decided
+    /// (<c>$(_DtltoRemoteBatchOutOfProcess)</c>), and always where this task assembly has no remote
+    /// executor, so that a caller other than the SDK's targets cannot ask it for what it does not have.
+    /// </summary>
+    public bool OutOfProcess { get; init; }
+
+    /// <summary>
     /// The settings of a DtltoBackendCompile's <c>Remote</c> item, whose metadata are the
     /// DtltoRemote* properties' values (the SDK's targets make it); null when it names no endpoint.
     /// A value that is not of its kind (a count that is not a number) throws <see cref="FormatException"/>
@@ -95,6 +102,7 @@ internal sealed class RemoteBatchSettings
             Race = Flag(Text(nameof(Race)), "DtltoRemoteRace", true),
             Upload = Flag(Text(nameof(Upload)), "DtltoRemoteUpload", true),
             CacheDirectory = cacheDirectory,
+            OutOfProcess = Flag(Text(nameof(OutOfProcess)), "DtltoRemoteOutOfProcess", false) || !RemoteExecutors.InProcess,
         };
     }
 

@@ -32,14 +32,14 @@ public sealed class BackendCacheTests
         string[] restored = { dir.File("out/x.o"), dir.File("out/x.dwo") };
         Directory.CreateDirectory(dir.File("out"));
 
-        CacheRestore lookup = cache.Restore(Key, restored, target: null);
+        CacheRestore lookup = cache.Restore(Key, restored, check: null);
         string said = lookup.CompilerOutput;
 
         Assert.AreEqual(CacheLookup.Hit, lookup.Lookup);
         CollectionAssert.AreEqual(File.ReadAllBytes(first), File.ReadAllBytes(restored[0]));
         CollectionAssert.AreEqual(File.ReadAllBytes(second), File.ReadAllBytes(restored[1]));
         Assert.AreEqual("a.c:1:2: warning: something\n", said);
-        Assert.AreEqual(CacheLookup.Miss, cache.Restore(new string('b', 64), restored, target: null).Lookup);
+        Assert.AreEqual(CacheLookup.Miss, cache.Restore(new string('b', 64), restored, check: null).Lookup);
     }
 
     [TestMethod]
@@ -59,7 +59,7 @@ public sealed class BackendCacheTests
             damage(cache.EntryPath(Key));
             string restored = dir.File("restored.o");
 
-            Assert.AreEqual(CacheLookup.Damaged, cache.Restore(Key, new[] { restored }, target: null).Lookup);
+            Assert.AreEqual(CacheLookup.Damaged, cache.Restore(Key, new[] { restored }, check: null).Lookup);
             Assert.IsFalse(File.Exists(restored));
             Assert.IsFalse(File.Exists(cache.EntryPath(Key)), "a damaged entry is removed");
             Assert.AreEqual(0, Directory.GetFiles(dir.Path).Count(f => f.Contains(".cached-")), "no temporary is left");
@@ -83,7 +83,7 @@ public sealed class BackendCacheTests
             }
 
             string restored = dir.File($"restored-{i}.o");
-            CacheLookup lookup = cache.Restore(Key, new[] { restored }, target: null).Lookup;
+            CacheLookup lookup = cache.Restore(Key, new[] { restored }, check: null).Lookup;
             Assert.AreNotEqual(CacheLookup.Damaged, lookup);
             if (lookup == CacheLookup.Hit)
             {
@@ -110,7 +110,7 @@ public sealed class BackendCacheTests
         }
 
         // Using the oldest entry makes it the most recently used.
-        Assert.AreEqual(CacheLookup.Hit, cache.Restore(keys[0], new[] { dir.File("r.o") }, target: null).Lookup);
+        Assert.AreEqual(CacheLookup.Hit, cache.Restore(keys[0], new[] { dir.File("r.o") }, check: null).Lookup);
         string abandoned = cache.EntryPath(keys[0]) + ".1234abcd.tmp";
         File.WriteAllText(abandoned, "killed mid-insert");
         File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));

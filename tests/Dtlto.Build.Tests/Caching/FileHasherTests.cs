@@ -56,20 +56,25 @@ public sealed class FileHasherTests
     }
 
     [TestMethod]
-    public void ACompilerReplacedBetweenTwoLinksOfOneProcessHasANewIdentity()
+    public void ACompilerIsHashedOncePerProcessAndAgainWhenItIsReplacedInPlace()
     {
         using var dir = new TestDirectory();
         string clang = dir.File("llvm/bin/clang");
         Directory.CreateDirectory(Path.GetDirectoryName(clang)!);
+        Directory.CreateDirectory(dir.File("llvm/lib"));
         File.WriteAllText(clang, "clang 22.1.7");
-        FileHasher link = FileHasher.ForOneLink();
-        string before = CompilerIdentity.Of(clang, link);
+        File.WriteAllText(dir.File("llvm/lib/libLLVM.so.22.1"), "the code generator");
+        string before = CompilerIdentity.Of(clang, FileHasher.ForOneLink());
+
+        FileHasher next = FileHasher.ForOneLink();
+        Assert.AreEqual(before, CompilerIdentity.Of(clang, next));
+        Assert.AreEqual(0, next.Hashed.Bytes, "the next link of the process hashes nothing of an unchanged compiler");
 
         // An update in place while a build node lives on: same path, same size.
-        File.WriteAllText(clang, "clang 22.1.8");
-        File.SetLastWriteTimeUtc(clang, File.GetLastWriteTimeUtc(clang).AddSeconds(5));
-
-        Assert.AreEqual(before, CompilerIdentity.Of(clang, link), "one link works the identity out once");
-        Assert.AreNotEqual(before, CompilerIdentity.Of(clang, FileHasher.ForOneLink()), "the next link reads the new compiler");
+        File.WriteAllText(dir.File("llvm/lib/libLLVM.so.22.1"), "the code generatoR");
+        File.SetLastWriteTimeUtc(dir.File("llvm/lib/libLLVM.so.22.1"), File.GetLastWriteTimeUtc(clang).AddSeconds(5));
+        FileHasher afterUpdate = FileHasher.ForOneLink();
+        Assert.AreNotEqual(before, CompilerIdentity.Of(clang, afterUpdate), "a library updated alone is a new compiler");
+        Assert.IsTrue(afterUpdate.Hashed.Bytes > 0);
     }
 }

@@ -32,7 +32,7 @@ public sealed class HostileFarmTests
     /// <summary>What a link against the farm did; the programs' outputs are null when there is no program.</summary>
     private sealed record Outcome(CommandResult Link, double Seconds, double PeakMb, string? Program, CommandResult Again, string? ProgramAfter);
 
-    private static async Task<Outcome> LinkAgainst(string endpoint, bool strict)
+    private static async Task<Outcome> LinkAgainst(string endpoint, bool strict, params string[] more)
     {
         using var dir = new TestDirectory();
         (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
@@ -41,6 +41,7 @@ public sealed class HostileFarmTests
         var options = new List<string> { "--verbose", "--remote=" + endpoint, "--remote-race=false", $"--remote-stall-timeout={StallSeconds}" };
         if (strict)
             options.Add("--remote-strict");
+        options.AddRange(more);
         var clock = Stopwatch.StartNew();
         CommandResult link = await Task.Run(() => build.LinkWith(PeakMemory.Environment(Toolchain.Distributor, report), PeakMemory.Program, "app", objects, options.Select(o => "-Xthinlto-distributor=" + o).Append(cache).ToArray()));
         double seconds = clock.Elapsed.TotalSeconds;
@@ -59,7 +60,8 @@ public sealed class HostileFarmTests
             state.HangMethod = hang;
             configure?.Invoke(state);
         });
-        return await LinkAgainst(server.Endpoint, strict);
+        // GetActionResult is asked only by a link that does not execute on the farm (Execute looks in the cache itself).
+        return await LinkAgainst(server.Endpoint, strict, hang == "GetActionResult" ? new[] { "--remote-mode=cache-only" } : Array.Empty<string>());
     }
 
     /// <summary>

@@ -61,6 +61,32 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task EachActionIsOneExecuteAndACachedResultWhoseObjectTheCasLetGoRunsAgain()
+    {
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync();
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        ThinLtoBuild.Expect(build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server)), "cold link");
+        Assert.AreEqual(5, System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "Execute"));
+        Assert.AreEqual(0, System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "GetActionResult"), "Execute looks in the farm's cache itself: no second call per action");
+
+        // The action cache keeps its results; the CAS lets their objects go (as a CAS under pressure does).
+        foreach (var result in server.State.ActionCache.Values)
+        {
+            foreach (var file in result.OutputFiles)
+                server.State.Cas.TryRemove(ServerState.Key(file.Digest), out _);
+        }
+
+        CommandResult again = build.LinkWith(Toolchain.Distributor, "again", objects, Remote(server, "--remote-strict"));
+
+        ThinLtoBuild.Expect(again, "a link whose cached results lost their objects");
+        Assert.AreEqual(CProgram.Output, build.Run("again").StandardOutput);
+        Assert.AreEqual(10, server.State.Executed.Count, "each action ran again, in a strict link: not a fall-back to this machine");
+        StringAssert.Contains(again.StandardError, "remote: 5 executed, 0 compiled here");
+    }
+
+    [TestMethod]
     public async Task TheFarmsAccountOfEachActionIsInTheSummaryAndTheTrace()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

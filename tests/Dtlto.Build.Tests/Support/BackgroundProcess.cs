@@ -16,7 +16,12 @@ public sealed class BackgroundProcess : IDisposable
 
     public BackgroundProcess(string workingDirectory, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var startInfo = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through env, which execs the program (the same process id) with SIGINT at its default:
+        // a suite started in the background (`cmd &`) has SIGINT ignored, which every child would
+        // inherit, and a Ctrl+C test would then wait for a build that never hears it.
+        var startInfo = new ProcessStartInfo("env") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        startInfo.ArgumentList.Add("--default-signal=INT");
+        startInfo.ArgumentList.Add(program);
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);
         Command.ApplyEnvironment(startInfo, environment);

@@ -104,6 +104,8 @@ public sealed class RemoteBatchSettingsTests
         RemoteBatchSettings read = RemoteBatchSettings.Of(item, 120, "/srv/dtlto-cache")!;
 
         AssertSame(expected.ToConfiguration(3), read.ToConfiguration(3));
+        Assert.IsTrue(read.OutOfProcess);
+        Assert.IsFalse(RemoteBatchSettings.Of(RemoteItem(("Endpoint", "grpc://farm:8980")), 0, null)!.OutOfProcess, "a task assembly with the remote executor runs the batch here unless told otherwise");
     }
 
     [TestMethod]
@@ -111,7 +113,7 @@ public sealed class RemoteBatchSettingsTests
     {
         // JobTimeout and CacheDirectory are the task's own parameters, which local batches use too.
         var settings = typeof(RemoteBatchSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Select(p => p.Name).Except(new[] { "JobTimeout", "CacheDirectory" }).Append("OutOfProcess").OrderBy(n => n).ToList();
+            .Select(p => p.Name).Except(new[] { "JobTimeout", "CacheDirectory" }).OrderBy(n => n).ToList();
         XDocument targets = XDocument.Load(Path.Combine(RepositoryPaths.Root, "src", "Sdk", "build", "Dtlto.Build.LinkPhases.targets"));
         XElement remote = targets.Descendants().Single(e => e.Name.LocalName == "_DtltoRemote" && e.Attribute("Include") is not null);
 

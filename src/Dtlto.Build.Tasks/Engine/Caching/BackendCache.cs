@@ -44,10 +44,11 @@ public sealed class BackendCache
 
     /// <summary>
     /// Puts the entry of <paramref name="key"/> in place of <paramref name="outputs"/> (all or
-    /// none of them), the first an object of <paramref name="target"/> (null: not checked). A
-    /// damaged entry is deleted. Throws <see cref="IOException"/> when an output cannot be written.
+    /// none of them) if <paramref name="check"/> (null: none) finds nothing wrong with them before
+    /// they are in place. A damaged entry is deleted. Throws <see cref="IOException"/> when an
+    /// output cannot be written.
     /// </summary>
-    public CacheRestore Restore(string key, IReadOnlyList<string> outputs, ObjectTarget? target)
+    public CacheRestore Restore(string key, IReadOnlyList<string> outputs, RestoredObjectCheck? check)
     {
         string entry = EntryPath(key);
         if (!Trust.MayServe(entry))
@@ -56,7 +57,7 @@ public sealed class BackendCache
         try
         {
             using var stream = new FileStream(entry, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan);
-            restored = CacheEntry.Restore(stream, key, outputs, target);
+            restored = CacheEntry.Restore(stream, key, outputs, check);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -9,6 +9,7 @@ using Dtlto.Build.Engine.Execution;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Tracing;
+using Dtlto.Build.Engine.Verification;
 
 namespace Dtlto.Build.Engine.Caching;
 
@@ -100,7 +101,7 @@ public sealed class BackendCacheLookup
             CacheRestore restore;
             try
             {
-                restore = Cache.Restore(key, outputs, jobList.TargetOf(job));
+                restore = Cache.Restore(key, outputs, placed => JobObjectCheck.Problem(jobList, job, placed)?.Problem);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -110,7 +111,7 @@ public sealed class BackendCacheLookup
             if (restore.Lookup == CacheLookup.Hit)
             {
                 _served[outputs[0]] = (key, LinkerNames(jobList, job));
-                return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, ResultOrigin.LocalCache) { ObjectChecked = true }, key, outputs);
+                return (new ProcessResult(0, restore.CompilerOutput, clock.Elapsed, stopped: false, startError: null, ResultOrigin.LocalCache).WithObjectChecked(), key, outputs);
             }
 
             if (restore.Lookup == CacheLookup.NotTrusted && Interlocked.Exchange(ref _untrustedSaid, 1) == 0)

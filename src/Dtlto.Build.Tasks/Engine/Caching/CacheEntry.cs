@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using Dtlto.Build.Engine.FileSystem;
@@ -12,7 +13,7 @@ namespace Dtlto.Build.Engine.Caching;
 /// One cached backend result in one file: a header (a magic line, the key the entry was stored
 /// under, each output's size and SHA-256, then what the compiler printed) followed by the outputs'
 /// bytes. Every output is checked against its recorded digest as it is copied out, and the first
-/// (the object) by <see cref="ObjectVerifier"/>, so a damaged entry, or one copied under another
+/// (the object) by the job's <see cref="JobObjectCheck"/>, so a damaged entry, or one copied under another
 /// key, is found before anything of it is used.
 /// </summary>
 internal static class CacheEntry
@@ -48,11 +49,11 @@ internal static class CacheEntry
 
     /// <summary>
     /// Copies an entry's outputs to <paramref name="outputs"/>, each through a temporary beside it
-    /// that is renamed only when every output matched its digest and the object is one of
-    /// <paramref name="target"/> (null: not checked). Leaves no output when the entry is damaged
+    /// that is renamed only when every output matched its digest and <paramref name="check"/>
+    /// (null: none) found nothing wrong with them. Leaves no output when the entry is damaged
     /// or not for this job; throws <see cref="IOException"/> when an output cannot be written.
     /// </summary>
-    public static CacheRestore Restore(Stream stream, string key, IReadOnlyList<string> outputs, ObjectTarget? target)
+    public static CacheRestore Restore(Stream stream, string key, IReadOnlyList<string> outputs, RestoredObjectCheck? check)
     {
         var temporaries = new List<string>();
         try
@@ -87,7 +88,7 @@ internal static class CacheEntry
 
             if (stream.ReadByte() != -1)
                 return CacheRestore.Damaged("it is longer than its header says");
-            if (target is not null && ObjectVerifier.Problem(temporaries[0], target) is ObjectProblem problem)
+            if (check?.Invoke(Enumerable.Range(0, outputs.Count).ToDictionary(i => outputs[i], i => temporaries[i], StringComparer.Ordinal)) is ObjectProblem problem)
                 return CacheRestore.Damaged("its object failed the object check: " + problem.Reason);
             for (int i = 0; i < outputs.Count; i++)
                 AtomicRename.Over(temporaries[i], outputs[i]);

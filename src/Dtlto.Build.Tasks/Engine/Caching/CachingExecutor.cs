@@ -50,11 +50,9 @@ public sealed class CachingExecutor : IBackendExecutor, IDisposable
         if (hit is not null)
             return hit;
 
-        ProcessResult run = await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false);
-        if (run.Stopped || run.StartError is not null || run.ExitCode != 0)
-            return run;
         // Only what passes the object check is kept: a compiler that exited 0 after writing garbage must not poison later links.
-        if (key is null || (!run.ObjectChecked && ObjectVerifier.Problem(outputs[0], jobList.TargetOf(job)) is not null))
+        ProcessResult run = JobObjectCheck.Checked(jobList, job, await _inner.ExecuteAsync(jobList, job, cancellationToken).ConfigureAwait(false));
+        if (key is null || !run.ObjectChecked)
             return run;
         if (outputs.FirstOrDefault(output => !File.Exists(output)) is string missing)
         {
@@ -65,7 +63,7 @@ public sealed class CachingExecutor : IBackendExecutor, IDisposable
         }
 
         Store(key, outputs, run.Output);
-        return run.ObjectChecked ? run : run.WithObjectChecked();
+        return run;
     }
 
     private void Store(string key, IReadOnlyList<string> outputs, string compilerOutput)

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Dtlto.Build.Engine.Caching;
@@ -14,25 +13,28 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public static class CompilerIdentity
 {
-    // Per link (per hasher): a compiler updated between two builds of one MSBuild node is read again.
-    private static readonly ConditionalWeakTable<FileHasher, ConcurrentDictionary<string, Lazy<string>>> Known = new();
+    // Per process, checked against the files' identities at every look-up: a compiler's 200 MB of
+    // libraries are hashed once while an MSBuild node lives, and again when an update changes them.
+    private static readonly ConcurrentDictionary<string, (FileIdentity[] Files, string Identity)> Known = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, object> Computing = new(StringComparer.Ordinal);
 
     /// <summary>One hex digest for the compiler at <paramref name="compiler"/>; throws <see cref="IOException"/> when it cannot be read.</summary>
-    /// <param name="digests">The link's file digests: the identity is worked out once per link.</param>
+    /// <param name="digests">The link's file digests, which hash the compiler's files when they are new or changed.</param>
     public static string Of(string compiler, FileHasher digests)
     {
         string full = Path.GetFullPath(compiler);
-        ConcurrentDictionary<string, Lazy<string>> known = Known.GetValue(digests, _ => new ConcurrentDictionary<string, Lazy<string>>(StringComparer.Ordinal));
-        Lazy<string> identity = known.GetOrAdd(full, path => new Lazy<string>(() => Compute(path, digests)));
-        try
+        string[] files = FilesOf(full);
+        FileIdentity[] now = files.Select(f => FileIdentity.Of(new FileInfo(FileDigests.RealPath(f)))).ToArray();
+        if (Known.TryGetValue(full, out var known) && known.Files.SequenceEqual(now))
+            return known.Identity;
+        // One hashing at a time per compiler: the first compile waits for the one Prepare began.
+        lock (Computing.GetOrAdd(full, _ => new object()))
         {
-            return identity.Value;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not remembered: a later look-up tries again.
-            known.TryRemove(full, out _);
-            throw;
+            if (Known.TryGetValue(full, out known) && known.Files.SequenceEqual(now))
+                return known.Identity;
+            string identity = Compute(files, digests);
+            Known[full] = (now, identity);
+            return identity;
         }
     }
 
@@ -54,22 +56,26 @@ public static class CompilerIdentity
         });
     }
 
-    private static string Compute(string compiler, FileHasher digests)
+    /// <summary>The compiler's binary (after symbolic links), then the LLVM libraries of its installation in name order.</summary>
+    private static string[] FilesOf(string compiler)
     {
         string binary = FileDigests.RealPath(compiler);
-        var text = new StringBuilder("compiler ").Append(digests.Of(binary).Hash).Append('\n');
+        if (!File.Exists(binary))
+            throw new FileNotFoundException($"the compiler {compiler} does not exist", compiler);
         string? root = Path.GetDirectoryName(Path.GetDirectoryName(binary));
         string lib = root is null ? "" : Path.Combine(root, "lib");
-        if (Directory.Exists(lib))
-        {
-            foreach (string library in Directory.EnumerateFiles(lib, "lib*.so*")
-                .Where(f => Path.GetFileName(f).StartsWith("libLLVM", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("libclang-cpp", StringComparison.Ordinal))
-                .OrderBy(f => f, StringComparer.Ordinal))
-            {
-                text.Append(Path.GetFileName(library)).Append(' ').Append(digests.Of(library).Hash).Append('\n');
-            }
-        }
+        if (!Directory.Exists(lib))
+            return new[] { binary };
+        return new[] { binary }.Concat(Directory.EnumerateFiles(lib, "lib*.so*")
+            .Where(f => Path.GetFileName(f).StartsWith("libLLVM", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("libclang-cpp", StringComparison.Ordinal))
+            .OrderBy(f => f, StringComparer.Ordinal)).ToArray();
+    }
 
+    private static string Compute(string[] files, FileHasher digests)
+    {
+        var text = new StringBuilder("compiler ").Append(digests.Of(files[0]).Hash).Append('\n');
+        foreach (string library in files.Skip(1))
+            text.Append(Path.GetFileName(library)).Append(' ').Append(digests.Of(library).Hash).Append('\n');
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text.ToString()));
         return FileDigests.OfStream(stream);
     }

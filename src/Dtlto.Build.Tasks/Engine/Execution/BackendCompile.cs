@@ -124,14 +124,8 @@ public sealed class BackendCompile
         if (run.ExitCode != 0)
             return Result(JobStatus.Failed, $"the compiler exited with code {run.ExitCode}" + (run.RanOn is string where ? " on " + where : ""));
 
-        ObjectTarget target = ObjectTarget.OfCommand(command);
-        foreach (string output in job.Outputs)
-        {
-            if (run.ObjectChecked && output == job.NativeObject)
-                continue;
-            if (ObjectVerifier.Problem(jobList.Resolve(output), target) is ObjectProblem problem)
-                return Result(JobStatus.Failed, (run.FromCache ? "its result from a cache " : "the compiler exited with code 0 but ") + problem.AsWrittenBy(output));
-        }
+        if (JobObjectCheck.Checked(jobList, job, run).BadObject is ({ } output, { } problem))
+            return Result(JobStatus.Failed, (run.FromCache ? "its result from a cache " : "the compiler exited with code 0 but ") + problem.AsWrittenBy(output));
 
         return Result(JobStatus.Succeeded, null);
     }

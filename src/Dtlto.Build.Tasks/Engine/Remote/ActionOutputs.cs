@@ -30,7 +30,7 @@ internal enum OutputsTaken
 /// nothing else: the result must be well-formed (each path once, a digest for each, sizes no
 /// larger than <see cref="RemoteSettings.MaxOutputSize"/>), outputs are taken only at the paths
 /// the action asked for, each is downloaded beside its place within its digest's size and
-/// checked against it, and the object must pass <see cref="ObjectVerifier"/> before anything is
+/// checked against it, and the objects must pass <see cref="JobObjectCheck"/> before anything is
 /// moved into place. A result that fails any of this is a <see cref="RemoteAnswerException"/>:
 /// the farm's failure, never the job's.
 /// </summary>
@@ -68,9 +68,8 @@ internal sealed class ActionOutputs
             foreach (var output in action.Outputs)
                 await _cas.Reader.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, downloaded[output.Value], cancellationToken).ConfigureAwait(false);
             _timings.Downloaded(job, start, DateTime.UtcNow);
-            string objectPath = jobList.Resolve(job.NativeObject);
-            if (downloaded.TryGetValue(objectPath, out string? received) && ObjectVerifier.Problem(received, jobList.TargetOf(job)) is ObjectProblem problem)
-                throw new RemoteAnswerException(action, job, "its object " + Path.GetFileName(objectPath) + " failed the object check: " + problem.Reason);
+            if (JobObjectCheck.Problem(jobList, job, downloaded) is ({ } bad, { } problem))
+                throw new RemoteAnswerException(action, job, "its object " + Path.GetFileName(bad) + " failed the object check: " + problem.Reason);
             if (!claim())
                 return OutputsTaken.Lost;
             foreach (KeyValuePair<string, string> file in downloaded.ToList())

@@ -24,7 +24,7 @@ internal sealed class CasReader
     private readonly RemoteRetry _retry;
     private readonly Func<long> _batchPayload;
     private readonly Action<long, long> _received;
-    private readonly Coalescer<Digest, Func<byte[]>> _batch;
+    private readonly Coalescer<Digest, Func<ReadOnlyMemory<byte>>> _batch;
 
     /// <param name="batchPayload">The largest blob, in bytes, read in a batch; larger ones are streamed.</param>
     /// <param name="received">Hears of each blob's bytes as they came on the wire and as they are.</param>
@@ -34,7 +34,7 @@ internal sealed class CasReader
         _retry = retry;
         _batchPayload = batchPayload;
         _received = received;
-        _batch = new Coalescer<Digest, Func<byte[]>>(BatchReadAsync, d => d.SizeBytes + RemoteCas.PerBlobOverhead, batchPayload, callsAtOnce);
+        _batch = new Coalescer<Digest, Func<ReadOnlyMemory<byte>>>(BatchReadAsync, d => d.SizeBytes + RemoteCas.PerBlobOverhead, batchPayload, callsAtOnce);
     }
 
     /// <summary>The server gives zstd blobs in batch calls.</summary>
@@ -51,7 +51,7 @@ internal sealed class CasReader
         if (digest.SizeBytes == 0)
             return Array.Empty<byte>();
         if (digest.SizeBytes <= _batchPayload())
-            return (await _batch.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false))();
+            return (await _batch.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false))().ToArray();
         using var memory = new MemoryStream((int)digest.SizeBytes);
         await StreamAsync(digest, memory, cancellationToken).ConfigureAwait(false);
         return memory.ToArray();
@@ -63,20 +63,20 @@ internal sealed class CasReader
     /// </summary>
     public async Task DownloadAsync(Digest digest, ByteString? inlined, string path, CancellationToken cancellationToken)
     {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         if (inlined is not null && inlined.Length > 0 && inlined.Length == digest.SizeBytes && ContentDigest.Hex(System.Security.Cryptography.SHA256.HashData(inlined.Span)) == digest.Hash)
         {
-            await File.WriteAllBytesAsync(path, inlined.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            await BlobFiles.WriteAsync(path, inlined.Memory, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         if (digest.SizeBytes <= _batchPayload())
         {
-            byte[] data = digest.SizeBytes == 0 ? Array.Empty<byte>() : (await _batch.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false))();
-            await File.WriteAllBytesAsync(path, data, cancellationToken).ConfigureAwait(false);
+            ReadOnlyMemory<byte> data = digest.SizeBytes == 0 ? ReadOnlyMemory<byte>.Empty : (await _batch.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false))();
+            await BlobFiles.WriteAsync(path, data, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await _retry.RunAsync(
             async () =>
             {
@@ -147,7 +147,7 @@ internal sealed class CasReader
     }
 
     /// <summary>One BatchReadBlobs call; each blob's result is checked (or throws) when its action takes it.</summary>
-    private async Task<IReadOnlyList<Func<byte[]>>> BatchReadAsync(IReadOnlyList<Digest> digests)
+    private async Task<IReadOnlyList<Func<ReadOnlyMemory<byte>>>> BatchReadAsync(IReadOnlyList<Digest> digests)
     {
         var request = new BatchReadBlobsRequest { InstanceName = _connection.Settings.InstanceName, DigestFunction = DigestFunction.Types.Value.Sha256 };
         request.Digests.AddRange(digests);
@@ -168,15 +168,16 @@ internal sealed class CasReader
         return digests.Select(digest =>
         {
             BatchReadBlobsResponse.Types.Response? blob = blobs.TryGetValue(ContentDigest.Key(digest), out var found) ? found : null;
-            return (Func<byte[]>)(() => Check(digest, blob));
+            return (Func<ReadOnlyMemory<byte>>)(() => Check(digest, blob));
         }).ToList();
     }
 
-    private byte[] Check(Digest digest, BatchReadBlobsResponse.Types.Response? blob)
+    /// <summary>The blob's bytes once they match its digest; uncompressed ones are not copied out of the answer.</summary>
+    private ReadOnlyMemory<byte> Check(Digest digest, BatchReadBlobsResponse.Types.Response? blob)
     {
         if (blob is null || (blob.Status is not null && blob.Status.Code != 0))
             throw new RpcException(new Status(blob?.Status is null ? StatusCode.NotFound : (StatusCode)blob.Status.Code, $"blob {digest.Hash} could not be read: {blob?.Status?.Message ?? "not in the answer"}"));
-        byte[] data;
+        ReadOnlyMemory<byte> data;
         if (blob.Compressor == Compressor.Types.Value.Zstd)
         {
             try
@@ -190,12 +191,12 @@ internal sealed class CasReader
         }
         else
         {
-            data = blob.Data.ToByteArray();
+            data = blob.Data.Memory;
         }
 
-        if (data.LongLength != digest.SizeBytes || ContentDigest.Hex(System.Security.Cryptography.SHA256.HashData(data)) != digest.Hash)
+        if (data.Length != digest.SizeBytes || ContentDigest.Hex(System.Security.Cryptography.SHA256.HashData(data.Span)) != digest.Hash)
             throw new RpcException(new Status(StatusCode.DataLoss, $"blob {digest.Hash} came back with other content"));
-        _received(blob.Data.Length, data.LongLength);
+        _received(blob.Data.Length, data.Length);
         return data;
     }
 }

@@ -160,7 +160,7 @@ internal sealed class LocalRace : IDisposable
             result = await _local.RunAsync(entry.JobList, command, own.Values.First(), attempt.Token).ConfigureAwait(false);
             if (result.Stopped && !entry.HereAttempt.IsCancellationRequested && !_closing.IsCancellationRequested)
                 result = TimedOut(result, _jobTimeout!.Value);
-            bool whole = result.ExitCode == 0 && !result.Stopped && result.StartError is null && own.Values.All(path => ObjectVerifier.Problem(path, entry.JobList.TargetOf(entry.Job)) is null);
+            bool whole = result.ExitCode == 0 && !result.Stopped && result.StartError is null && JobObjectCheck.Problem(entry.JobList, entry.Job, own) is null;
             if (whole && entry.TryWin(RaceWinner.Here))
             {
                 foreach (KeyValuePair<string, string> output in own)
