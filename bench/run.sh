@@ -21,6 +21,9 @@ python3 bench/link_bench.py --program lua --distributor "$distributor" --sdk-ver
 echo
 python3 bench/link_bench.py --program taglib --distributor "$distributor" --sdk-version "$version" "$@"
 echo
+# PostgreSQL's 733-module server link (builds PostgreSQL once, about 15 minutes on 2 cores).
+python3 bench/postgres_bench.py --distributor "$distributor" --check "$@"
+echo
 python3 bench/overhead_bench.py --distributor "$distributor"
 echo
 python3 bench/incremental_bench.py --distributor "$distributor"
