@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Dtlto.Build.Engine.Caching;
@@ -13,29 +14,40 @@ namespace Dtlto.Build.Engine.Caching;
 /// </summary>
 public static class CompilerIdentity
 {
-    // Per process, checked against the files' identities at every look-up: a compiler's 200 MB of
+    // Per process, checked against the files' identities once per link: a compiler's 200 MB of
     // libraries are hashed once while an MSBuild node lives, and again when an update changes them.
     private static readonly ConcurrentDictionary<string, (FileIdentity[] Files, string Identity)> Known = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, object> Computing = new(StringComparer.Ordinal);
+    // What each link has checked already: its jobs (one look-up each) neither stat nor list the compiler's files again.
+    private static readonly ConditionalWeakTable<FileHasher, ConcurrentDictionary<string, string>> CheckedInLink = new();
+    private static readonly object Computing = new();
 
     /// <summary>One hex digest for the compiler at <paramref name="compiler"/>; throws <see cref="IOException"/> when it cannot be read.</summary>
     /// <param name="digests">The link's file digests, which hash the compiler's files when they are new or changed.</param>
     public static string Of(string compiler, FileHasher digests)
     {
         string full = Path.GetFullPath(compiler);
+        ConcurrentDictionary<string, string> link = CheckedInLink.GetValue(digests, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+        if (link.TryGetValue(full, out string? checkedIdentity))
+            return checkedIdentity;
         string[] files = FilesOf(full);
         FileIdentity[] now = files.Select(f => FileIdentity.Of(new FileInfo(FileDigests.RealPath(f)))).ToArray();
-        if (Known.TryGetValue(full, out var known) && known.Files.SequenceEqual(now))
-            return known.Identity;
-        // One hashing at a time per compiler: the first compile waits for the one Prepare began.
-        lock (Computing.GetOrAdd(full, _ => new object()))
+        string identity;
+        // One hashing at a time: the first compile waits for the one Prepare began.
+        lock (Computing)
         {
-            if (Known.TryGetValue(full, out known) && known.Files.SequenceEqual(now))
-                return known.Identity;
-            string identity = Compute(files, digests);
-            Known[full] = (now, identity);
-            return identity;
+            if (Known.TryGetValue(full, out var known) && known.Files.SequenceEqual(now))
+            {
+                identity = known.Identity;
+            }
+            else
+            {
+                identity = Compute(files, digests);
+                Known[full] = (now, identity);
+            }
         }
+
+        link[full] = identity;
+        return identity;
     }
 
     /// <summary>

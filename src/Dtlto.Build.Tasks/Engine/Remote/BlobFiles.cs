@@ -32,7 +32,7 @@ internal static class BlobFiles
     }
 
     /// <summary>Creates <paramref name="path"/> for writing, and its folder first if it has none.</summary>
-    public static SafeFileHandle Create(string path)
+    private static SafeFileHandle Create(string path)
     {
         try
         {
