@@ -78,12 +78,14 @@ def main():
     parser.add_argument("--profile", default=DEFAULT_PROFILE)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--extra", action="append", default=[], help="another distributor option, e.g. --extra=--remote-jobs=200")
+    parser.add_argument("--work", default=os.path.join(HERE, "out", "farm"),
+                        help="folder of the job lists and objects (a tmpfs such as /dev/shm/farm leaves the disk's file creation out)")
     args = parser.parse_args()
 
     profile = read_profile(args.profile)
     rows = []
     for jobs in [int(j) for j in args.jobs.split(",")]:
-        folder = os.path.join(HERE, "out", "farm", f"jobs-{jobs}")
+        folder = os.path.join(args.work, f"jobs-{jobs}")
         shutil.rmtree(folder, ignore_errors=True)
         durations = write_jobs(folder, jobs, profile, 1, args.duration_scale, "/usr/lib/llvm-22/bin/clang")
         for workers in [int(w) for w in args.workers.split(",")]:

@@ -128,6 +128,8 @@ internal sealed class ExecutionService : ExecutionApi.ExecutionBase
             await Task.Delay(_state.ExecuteDelay, cancellationToken);
         try
         {
+            if (_state.ForgetsCasNow())
+                _state.Cas.Clear();
             ProtocolAction action = ProtocolAction.Parser.ParseFrom(Need(request.ActionDigest, "the action"));
             Command command = Command.Parser.ParseFrom(Need(action.CommandDigest, "the command"));
             if (!WorkerTakes(action.Platform))

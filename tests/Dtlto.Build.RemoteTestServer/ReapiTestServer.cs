@@ -115,6 +115,14 @@ internal sealed class ServerState
     /// <summary>How long each action waits before it runs (a busy farm, or with <see cref="Workers"/> a worker's start-up); and a file touched when one starts waiting.</summary>
     public TimeSpan ExecuteDelay { get; set; }
 
+    /// <summary>The CAS lets every blob go when the first action is about to run (a CAS evicting under pressure): that Execute answers FailedPrecondition.</summary>
+    public bool ForgetCasBeforeFirstRun { get; set; }
+
+    private int _forgotCas;
+
+    /// <summary>Whether this is the moment <see cref="ForgetCasBeforeFirstRun"/> lets the CAS go; true once.</summary>
+    public bool ForgetsCasNow() => ForgetCasBeforeFirstRun && Interlocked.Exchange(ref _forgotCas, 1) == 0;
+
     public string? ExecuteStartedMarker { get; set; }
 
     /// <summary>Cancelled when the server stops, so that actions still waiting do not hold it up.</summary>

@@ -87,6 +87,23 @@ public sealed class RemoteDistributorTests
     }
 
     [TestMethod]
+    public async Task BlobsTheCasLetGoBeforeAnActionRanAreSentAgain()
+    {
+        // Every action of the link shares the compiler's identity and most share imports: each
+        // blob's upload is remembered once per link, and forgotten when the server says it lost one.
+        await using ReapiTestServer server = await ReapiTestServer.StartAsync(state => state.ForgetCasBeforeFirstRun = true);
+        using var dir = new TestDirectory();
+        (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
+
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, Remote(server, "--remote-strict"));
+
+        ThinLtoBuild.Expect(link, "a link whose inputs the CAS let go once");
+        Assert.AreEqual(CProgram.Output, build.Run("app").StandardOutput);
+        Assert.AreEqual(5, server.State.Executed.Count, "every action ran on the farm, none here");
+        Assert.IsGreaterThan(5, System.Collections.Generic.CollectionExtensions.GetValueOrDefault(server.State.Calls, "Execute"), "an action was sent again after its inputs");
+    }
+
+    [TestMethod]
     public async Task TheFarmsAccountOfEachActionIsInTheSummaryAndTheTrace()
     {
         await using ReapiTestServer server = await ReapiTestServer.StartAsync();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Dtlto.Build.Engine.FileSystem;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Processes;
 using Dtlto.Build.Engine.Verification;
@@ -95,5 +96,26 @@ public sealed class JobObjectCheckTests
 
         Assert.IsNull(JobObjectCheck.Problem(list, job, new Dictionary<string, string> { [list.Resolve("placed.o")] = _dir.File("download.tmp") }));
         Assert.AreEqual(ObjectProblemKind.Invalid, JobObjectCheck.Problem(list, job)?.Problem.Kind);
+    }
+
+    [TestMethod]
+    public void BytesJustWrittenAreCheckedAsTheyAreWithoutReadingTheFileBack()
+    {
+        byte[] whole = File.ReadAllBytes(_dir.File("whole.o"));
+        byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+        (JobList list, BackendJob job) = JobWriting("written.o");
+        string path = list.Resolve("written.o");
+        QuietDelete.File(path);
+
+        Assert.IsNull(JobObjectCheck.Problem(list, job, written: new Dictionary<string, ReadOnlyMemory<byte>> { [path] = whole }), "no file is needed");
+        Assert.AreEqual(ObjectProblemKind.Truncated, JobObjectCheck.Problem(list, job, written: new Dictionary<string, ReadOnlyMemory<byte>> { [path] = cut })?.Problem.Kind);
+        Assert.AreEqual(ObjectVerifier.Problem(WrittenTo("cut.o", cut), list.TargetOf(job))?.Reason,
+            JobObjectCheck.Problem(list, job, written: new Dictionary<string, ReadOnlyMemory<byte>> { [path] = cut })?.Problem.Reason, "the same words as the file's check");
+    }
+
+    private static string WrittenTo(string name, byte[] bytes)
+    {
+        File.WriteAllBytes(_dir.File(name), bytes);
+        return _dir.File(name);
     }
 }

@@ -65,10 +65,15 @@ internal sealed class ActionOutputs
         DateTime start = DateTime.UtcNow;
         try
         {
+            var written = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
             foreach (var output in action.Outputs)
-                await _cas.Reader.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, downloaded[output.Value], cancellationToken).ConfigureAwait(false);
+            {
+                if (await _cas.Reader.DownloadAsync(files[output.Key].Digest, files[output.Key].Contents, downloaded[output.Value], cancellationToken).ConfigureAwait(false) is { } bytes)
+                    written[output.Value] = bytes;
+            }
+
             _timings.Downloaded(job, start, DateTime.UtcNow);
-            if (JobObjectCheck.Problem(jobList, job, downloaded) is ({ } bad, { } problem))
+            if (JobObjectCheck.Problem(jobList, job, downloaded, written) is ({ } bad, { } problem))
                 throw new RemoteAnswerException(action, job, "its object " + Path.GetFileName(bad) + " failed the object check: " + problem.Reason);
             if (!claim())
                 return OutputsTaken.Lost;

@@ -59,21 +59,22 @@ internal sealed class CasReader
 
     /// <summary>
     /// Writes a blob to <paramref name="path"/> (a temporary the caller moves into place), from the
-    /// bytes inlined in the answer when they match the digest, else from the CAS.
+    /// bytes inlined in the answer when they match the digest, else from the CAS. Returns the bytes
+    /// written when they came whole in one message, null when the blob was streamed to the file.
     /// </summary>
-    public async Task DownloadAsync(Digest digest, ByteString? inlined, string path, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>?> DownloadAsync(Digest digest, ByteString? inlined, string path, CancellationToken cancellationToken)
     {
         if (inlined is not null && inlined.Length > 0 && inlined.Length == digest.SizeBytes && ContentDigest.Hex(System.Security.Cryptography.SHA256.HashData(inlined.Span)) == digest.Hash)
         {
             await BlobFiles.WriteAsync(path, inlined.Memory, cancellationToken).ConfigureAwait(false);
-            return;
+            return inlined.Memory;
         }
 
         if (digest.SizeBytes <= _batchPayload())
         {
             ReadOnlyMemory<byte> data = digest.SizeBytes == 0 ? ReadOnlyMemory<byte>.Empty : (await _batch.SubmitAsync(digest).WaitAsync(cancellationToken).ConfigureAwait(false))();
             await BlobFiles.WriteAsync(path, data, cancellationToken).ConfigureAwait(false);
-            return;
+            return data;
         }
 
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -85,6 +86,7 @@ internal sealed class CasReader
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>One ByteStream Read of a blob into <paramref name="target"/>, bounded by its digest (compressed: by zstd's bound on its size).</summary>

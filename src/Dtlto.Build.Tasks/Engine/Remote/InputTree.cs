@@ -48,9 +48,9 @@ internal sealed class InputTree
     private static Digest Build(Node node, List<Blob> blobs)
     {
         var directory = new Directory();
-        foreach (KeyValuePair<string, Node> child in node.Directories.OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, Node> child in SortedByName(node.Directories))
             directory.Directories.Add(new DirectoryNode { Name = child.Key, Digest = Build(child.Value, blobs) });
-        foreach (KeyValuePair<string, (Blob Content, bool Executable)> file in node.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, (Blob Content, bool Executable)> file in SortedByName(node.Files))
         {
             directory.Files.Add(new FileNode { Name = file.Key, Digest = file.Value.Content.Digest, IsExecutable = file.Value.Executable });
             blobs.Add(file.Value.Content);
@@ -59,6 +59,13 @@ internal sealed class InputTree
         Blob self = Blob.FromBytes(directory.ToByteArray());
         blobs.Add(self);
         return self.Digest;
+    }
+
+    private static KeyValuePair<string, T>[] SortedByName<T>(Dictionary<string, T> entries)
+    {
+        KeyValuePair<string, T>[] sorted = entries.ToArray();
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return sorted;
     }
 
     private sealed class Node

@@ -43,6 +43,9 @@ internal sealed class RemoteCas
     private readonly Coalescer<Blob, bool> _update;
     private long _batchLimit = DefaultBatchLimit;
 
+    // Bumped by ForgetUploads: an upload a blob remembers from an earlier round is not trusted.
+    private int _round;
+
     public RemoteCas(RemoteConnection connection, RemoteRetry retry)
     {
         _connection = connection;
@@ -103,37 +106,57 @@ internal sealed class RemoteCas
     /// Makes sure every blob is in the CAS. Each blob is asked about and sent once however many
     /// actions share it, and the questions and small uploads of all actions go out together.
     /// </summary>
-    public async Task UploadAsync(IEnumerable<Blob> blobs, CancellationToken cancellationToken)
+    public Task UploadAsync(IReadOnlyList<Blob> blobs, CancellationToken cancellationToken)
     {
-        var uploads = new List<Task>();
+        List<Task>? pending = null;
         foreach (Blob blob in blobs)
         {
-            string key = ContentDigest.Key(blob.Digest);
-            Lazy<Task> upload = _uploads.GetOrAdd(key, _ => new Lazy<Task>(() => UploadOneAsync(blob)));
-            if (upload.Value.IsFaulted || upload.Value.IsCanceled)
-            {
-                // An upload that failed before is tried again by the next action that needs the blob.
-                var again = new Lazy<Task>(() => UploadOneAsync(blob));
-                upload = _uploads.TryUpdate(key, again, upload) ? again : _uploads[key];
-            }
-
-            uploads.Add(upload.Value);
+            Task upload = UploadOf(blob);
+            if (!upload.IsCompletedSuccessfully)
+                (pending ??= new List<Task>()).Add(upload);
         }
 
-        await Task.WhenAll(uploads).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return pending is null ? Task.CompletedTask : Task.WhenAll(pending).WaitAsync(cancellationToken);
     }
 
     /// <summary>Forgets which blobs were uploaded, after the server said an input was missing after all.</summary>
-    public void ForgetUploads() => _uploads.Clear();
+    public void ForgetUploads()
+    {
+        Interlocked.Increment(ref _round);
+        _uploads.Clear();
+    }
+
+    /// <summary>The blob's upload: the one it remembers from this round, else the one of its digest, started if there is none or it failed.</summary>
+    private Task UploadOf(Blob blob)
+    {
+        int round = Volatile.Read(ref _round);
+        if (blob.Upload is { } known && known.Round == round && !known.Task.IsFaulted && !known.Task.IsCanceled)
+            return known.Task;
+
+        string key = ContentDigest.Key(blob.Digest);
+        Lazy<Task> upload = _uploads.GetOrAdd(key, _ => new Lazy<Task>(() => UploadOneAsync(blob)));
+        if (upload.Value.IsFaulted || upload.Value.IsCanceled)
+        {
+            // An upload that failed before is tried again by the next action that needs the blob.
+            var again = new Lazy<Task>(() => UploadOneAsync(blob));
+            upload = _uploads.TryUpdate(key, again, upload) ? again : _uploads[key];
+        }
+
+        blob.Upload = new BlobUpload(upload.Value, round);
+        return upload.Value;
+    }
 
     private async Task UploadOneAsync(Blob blob)
     {
-        if (!await _findMissing.SubmitAsync(blob.Digest).ConfigureAwait(false))
-            return;
-        if (blob.Digest.SizeBytes > BatchPayload)
-            await WriteAsync(blob, CancellationToken.None).ConfigureAwait(false);
-        else
-            await _update.SubmitAsync(blob).ConfigureAwait(false);
+        if (await _findMissing.SubmitAsync(blob.Digest).ConfigureAwait(false))
+        {
+            if (blob.Digest.SizeBytes > BatchPayload)
+                await WriteAsync(blob, CancellationToken.None).ConfigureAwait(false);
+            else
+                await _update.SubmitAsync(blob).ConfigureAwait(false);
+        }
+
+        blob.Uploaded();
     }
 
     private async Task<IReadOnlyList<bool>> FindMissingAsync(IReadOnlyList<Digest> digests)
@@ -160,7 +183,8 @@ internal sealed class RemoteCas
             request.Requests.Add(new BatchUpdateBlobsRequest.Types.Request
             {
                 Digest = blob.Digest,
-                Data = ByteString.CopyFrom(data),
+                // The request is serialised before this method returns and nothing writes to the array meanwhile.
+                Data = UnsafeByteOperations.UnsafeWrap(data),
                 Compressor = compress ? Compressor.Types.Value.Zstd : Compressor.Types.Value.Identity,
             });
         }

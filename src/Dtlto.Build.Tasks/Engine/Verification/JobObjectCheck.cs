@@ -19,16 +19,21 @@ public static class JobObjectCheck
     /// The first of the job's objects that is not whole, with what is wrong with it; null when
     /// all are. <paramref name="placed"/> says where a file is now when it is not yet at its own
     /// (resolved) name: a cache entry's or a farm's temporary, a race's own copy.
+    /// <paramref name="written"/> has, by the same names, the bytes just written to a file, which
+    /// are checked as they are instead of being read back.
     /// </summary>
-    public static (string Output, ObjectProblem Problem)? Problem(JobList jobList, BackendJob job, IReadOnlyDictionary<string, string>? placed = null)
+    public static (string Output, ObjectProblem Problem)? Problem(JobList jobList, BackendJob job, IReadOnlyDictionary<string, string>? placed = null,
+        IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? written = null)
     {
         ObjectTarget target = jobList.TargetOf(job);
         foreach (string output in job.Outputs)
         {
-            string path = jobList.Resolve(output);
-            if (placed is not null && placed.TryGetValue(path, out string? there))
-                path = there;
-            if (ObjectVerifier.Problem(path, target) is ObjectProblem problem)
+            string resolved = jobList.Resolve(output);
+            string path = placed is not null && placed.TryGetValue(resolved, out string? there) ? there : resolved;
+            ObjectProblem? problem = written is not null && written.TryGetValue(resolved, out ReadOnlyMemory<byte> bytes)
+                ? ObjectVerifier.Problem(bytes, target)
+                : ObjectVerifier.Problem(path, target);
+            if (problem is not null)
                 return (output, problem);
         }
 

@@ -18,7 +18,8 @@ internal sealed class ObjectBytes : IDisposable
     private const long WholeFileLimit = 1L << 30;
 
     private readonly FileStream? _stream;
-    private byte[]? _whole;
+    private byte[]? _pooled;
+    private readonly ReadOnlyMemory<byte> _whole;
 
     public ObjectBytes(string path)
     {
@@ -32,14 +33,22 @@ internal sealed class ObjectBytes : IDisposable
 
         using (stream)
         {
-            _whole = ArrayPool<byte>.Shared.Rent((int)Math.Max(Length, 1));
+            _pooled = ArrayPool<byte>.Shared.Rent((int)Math.Max(Length, 1));
             int total = 0;
             int read;
-            while (total < Length && (read = stream.Read(_whole, total, (int)Length - total)) > 0)
+            while (total < Length && (read = stream.Read(_pooled, total, (int)Length - total)) > 0)
                 total += read;
             // A file cut short while it was read is as long as what could be read.
             Length = total;
+            _whole = _pooled.AsMemory(0, total);
         }
+    }
+
+    /// <summary>An object's bytes already in memory: those just written to its file.</summary>
+    public ObjectBytes(ReadOnlyMemory<byte> contents)
+    {
+        _whole = contents;
+        Length = contents.Length;
     }
 
     public long Length { get; }
@@ -52,8 +61,8 @@ internal sealed class ObjectBytes : IDisposable
     {
         if (!Holds(offset, size) || size > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(offset), "a range outside the file");
-        if (_whole is not null)
-            return _whole.AsSpan((int)offset, (int)size);
+        if (_stream is null)
+            return _whole.Span.Slice((int)offset, (int)size);
         var buffer = new byte[size];
         _stream!.Position = (long)offset;
         int total = 0;
@@ -66,9 +75,9 @@ internal sealed class ObjectBytes : IDisposable
     public void Dispose()
     {
         _stream?.Dispose();
-        if (_whole is not null)
-            ArrayPool<byte>.Shared.Return(_whole);
-        _whole = null;
+        if (_pooled is not null)
+            ArrayPool<byte>.Shared.Return(_pooled);
+        _pooled = null;
     }
 
     public static ulong U16(ReadOnlySpan<byte> b, int at, bool little) => little ? BinaryPrimitives.ReadUInt16LittleEndian(b.Slice(at)) : BinaryPrimitives.ReadUInt16BigEndian(b.Slice(at));

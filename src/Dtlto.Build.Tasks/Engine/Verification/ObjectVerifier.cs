@@ -20,19 +20,7 @@ public static class ObjectVerifier
         try
         {
             using var file = new ObjectBytes(path);
-            if (file.Length == 0)
-                return ObjectProblem.Empty;
-            ReadOnlySpan<byte> start = file.Span(0, (ulong)Math.Min(file.Length, 64));
-            if (ElfObjectCheck.IsElf(start))
-                return target.Format == ObjectFormat.Coff ? ObjectProblem.Invalid($"an ELF object, not the COFF object {target} needs") : ElfObjectCheck.Check(file, start, target);
-            if (CoffObjectCheck.IsCoff(start))
-                return target.Format == ObjectFormat.Elf ? ObjectProblem.Invalid($"a COFF object, not the ELF object {target} needs") : CoffObjectCheck.Check(file, start, target);
-            return ObjectProblem.Invalid(target.Format switch
-            {
-                ObjectFormat.Elf => $"its first bytes ({Describe(start)}) are not an ELF header",
-                ObjectFormat.Coff => $"its first bytes ({Describe(start)}) are not a COFF header",
-                _ => $"its first bytes ({Describe(start)}) are neither an ELF nor a COFF header",
-            });
+            return Problem(file, target);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -42,6 +30,30 @@ public static class ObjectVerifier
         {
             return ObjectProblem.Invalid("it cannot be read: " + e.Message);
         }
+    }
+
+    /// <summary>What is wrong with an object whose bytes are <paramref name="contents"/> (as just written to its file); null when nothing is.</summary>
+    internal static ObjectProblem? Problem(ReadOnlyMemory<byte> contents, ObjectTarget target)
+    {
+        using var file = new ObjectBytes(contents);
+        return Problem(file, target);
+    }
+
+    private static ObjectProblem? Problem(ObjectBytes file, ObjectTarget target)
+    {
+        if (file.Length == 0)
+            return ObjectProblem.Empty;
+        ReadOnlySpan<byte> start = file.Span(0, (ulong)Math.Min(file.Length, 64));
+        if (ElfObjectCheck.IsElf(start))
+            return target.Format == ObjectFormat.Coff ? ObjectProblem.Invalid($"an ELF object, not the COFF object {target} needs") : ElfObjectCheck.Check(file, start, target);
+        if (CoffObjectCheck.IsCoff(start))
+            return target.Format == ObjectFormat.Elf ? ObjectProblem.Invalid($"a COFF object, not the ELF object {target} needs") : CoffObjectCheck.Check(file, start, target);
+        return ObjectProblem.Invalid(target.Format switch
+        {
+            ObjectFormat.Elf => $"its first bytes ({Describe(start)}) are not an ELF header",
+            ObjectFormat.Coff => $"its first bytes ({Describe(start)}) are not a COFF header",
+            _ => $"its first bytes ({Describe(start)}) are neither an ELF nor a COFF header",
+        });
     }
 
     private static string Describe(ReadOnlySpan<byte> start)
