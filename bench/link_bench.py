@@ -7,7 +7,12 @@ median wall time, CPU time and peak memory (of the link and every process it sta
 ratio to in-process lld, the speed-up over the serial reference distributor, and the distance
 from the bound: thin link + final link + sum of backend CPU / cores, where the thin and final
 link are timed as a link whose every module comes from lld's cache, and the backend CPU as the
-serial distributor's CPU less that.
+serial distributor's CPU less that. Then the oracle: thin + final link + the makespan of the
+compiles' own durations in each dtlto-distributor run (from its --trace), longest first on the
+cores: the best any order could do with what the compiles cost when they share the machine; and
+that run's timeline (bench/timeline.py): hand-over, gaps between a core's compiles, idle cores
+in the tail, the time after the last compile; and, replaying the last run's compiles with their
+measured durations on more cores, how far the size order is from ordering by those durations.
 """
 import argparse
 import os
@@ -17,6 +22,7 @@ import subprocess
 import sys
 
 from measure import compile_all, measure, median, write_sdk_workspace
+from timeline import analyse, order_gain
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -119,16 +125,15 @@ def main():
     print(f"compiling {len(sources)} modules to ThinLTO bitcode ...", file=sys.stderr)
     compile_all(clang + "++" if args.program == "taglib" else clang, sources, program, defines)
     objects = [os.path.splitext(os.path.basename(s))[0] + ".o" for s in sources]
-    history = os.path.join(work, "durations.json")
     cache = os.path.join(work, "lto-cache")
+    traces = {"dtlto-distributor": os.path.join(work, "trace.json")}
 
     link = [clang, "-flto=thin", "-O2", "-fuse-ld=lld", "-o", "app"]
     variants = [
         ("in-process lld", [f"-Wl,--thinlto-jobs={cores}"]),
         ("serial reference distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'serial_distributor.py')}"]),
         ("naive parallel distributor", [f"-fthinlto-distributor={os.path.join(HERE, 'naive_parallel_distributor.py')}"]),
-        ("dtlto-distributor", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache"]),
-        ("dtlto-distributor, learned order", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Xthinlto-distributor=--history={history}"]),
+        ("dtlto-distributor", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Xthinlto-distributor=--trace={traces['dtlto-distributor']}"]),
         ("thin + final link only (cached)", [f"-fthinlto-distributor={args.distributor}", "-Xthinlto-distributor=--no-cache", f"-Wl,--thinlto-cache-dir={cache}"]),
     ]
     env = dict(os.environ, NUGET_PACKAGES=os.path.join(ROOT, "artifacts", "nuget-packages"))
@@ -140,11 +145,11 @@ def main():
         measure(["dotnet", "build", sdk, "-c", "Release", "-nodeReuse:false"], program, env)
         variants.append(("MSBuild SDK link (3 phases)", None))
 
-    # Warm-ups: the learned order needs a history, and the cached link a full cache.
+    # Warm-up: the cached link needs a full cache.
     measure(link + variants[4][1] + objects + libraries, program)
-    measure(link + variants[5][1] + objects + libraries, program)
 
     results = {name: [] for name, _ in variants}
+    timelines = {name: [] for name in traces}
     expected = None
     for run in range(args.runs):
         for name, extra in variants:
@@ -161,6 +166,8 @@ def main():
                 if os.path.exists(app):
                     os.remove(app)
                 r = measure(link + extra + objects + libraries, program)
+                if name in traces:
+                    timelines[name].append(analyse(traces[name], cores))
             results[name].append(r)
             printed = subprocess.run([app, *run_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
             expected = expected or printed
@@ -183,6 +190,21 @@ def main():
     print(f"{'bound':<34} {bound:>7.2f}   (thin + final link {fixed:.2f} s + backend CPU {backend_cpu:.2f} s / {cores})")
     if sdk:
         print("The MSBuild SDK row's wall time is its three link targets; its CPU and peak memory include MSBuild.")
+
+    print()
+    print(f"Timelines (--trace), medians; oracle = thin + final link {fixed:.2f} s + the longest-first makespan of the run's own compile durations on {cores} cores")
+    print(f"{'link':<34} {'hand-over':>9} {'busy':>7} {'gaps':>6} {'tail idle':>9} {'after':>6} {'span':>7} {'LPT':>7} {'span/LPT':>8} {'/ oracle':>8} {'busy/serial':>11}")
+    for name, runs in timelines.items():
+        t = {k: median([r[k] for r in runs]) for k in runs[0] if k != "thin link"}
+        oracles = [fixed + r["LPT of these"] for r in runs]
+        ratio = median([r.wall / o for r, o in zip(results[name], oracles)])
+        print(f"{name:<34} {t['hand-over']:>9.3f} {t['busy']:>7.2f} {t['gaps']:>6.3f} {t['tail idle']:>9.3f} {t['after compiles']:>6.3f} {t['backend span']:>7.2f} "
+              f"{t['LPT of these']:>7.2f} {median([r['backend span'] / r['LPT of these'] for r in runs]):>7.3f}x {ratio:>7.3f}x {t['busy'] / backend_cpu:>10.3f}x")
+    print()
+    print("The last run's compiles replayed with their measured durations: size order (as run) against longest first by those durations")
+    print(f"{'cores':>6} {'size order s':>12} {'by duration s':>13} {'ratio':>6}")
+    for n, ordered, longest in order_gain(traces["dtlto-distributor"], [2, 4, 8, 16, 32, 64]):
+        print(f"{n:>6} {ordered:>12.3f} {longest:>13.3f} {ordered / longest:>6.3f}")
 
 
 if __name__ == "__main__":

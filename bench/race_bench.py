@@ -5,7 +5,7 @@ The farm must not compute on this machine's cores, or racing would only fight it
 it is the test server's simulated farm (dtlto-remote-test-server --simulate-workers N
 --latency-ms MS), whose N virtual workers each take a start-up latency and then the job's
 recorded duration, and return the real object of the job. Durations and objects are recorded
-first, by a local link of the same program with --history and --save-temps. The program is then
+first, by a local link of the same program with --trace and --save-temps. The program is then
 linked, in turn, each round against a freshly started farm (so that nothing comes from its cache):
 
   local only    dtlto-distributor without --remote (--jobs = this machine's cores)
@@ -37,10 +37,11 @@ def record(clang, distributor, folder, objects):
     os.makedirs(recording)
     for o in objects:
         shutil.copy(os.path.join(folder, o), recording)
-    history = os.path.join(recording, "history.json")
+    trace = os.path.join(recording, "trace.json")
     subprocess.check_call([clang, "-flto=thin", "-O2", "-fuse-ld=lld", f"-fthinlto-distributor={distributor}",
-                           f"-Xthinlto-distributor=--history={history}", "-Xthinlto-distributor=--no-cache", "-Wl,--save-temps", "-o", "app", *objects], cwd=recording)
-    seconds = json.load(open(history))
+                           f"-Xthinlto-distributor=--trace={trace}", "-Xthinlto-distributor=--no-cache", "-Wl,--save-temps", "-o", "app", *objects], cwd=recording)
+    # Each backend compile's slice in the timeline is named after its module.
+    seconds = {e["name"]: e["dur"] / 1e6 for e in json.load(open(trace))["traceEvents"] if e.get("ph") == "X" and e.get("cat") == "backend"}
     job_list = json.load(open(next(os.path.join(recording, f) for f in os.listdir(recording) if f.endswith(".dist-file.json"))))
     table = os.path.join(os.path.dirname(folder), "farm-jobs.tsv")
     with open(table, "w") as f:

@@ -4,7 +4,8 @@
 # the distributor's own overhead, incremental relinks (standalone, and through the SDK with its
 # backend cache, of Lua and of TagLib), a CMake project's static libraries through Dtlto.cmake
 # (libjpeg-turbo) beside lld's own cache, the sample's small link and a build with nothing to do
-# through the SDK, remote execution through the test REAPI server (cold, warm, another path),
+# through the SDK, remote execution through the test REAPI server (cold, warm, another path), a
+# relink through a team's warm farm cache beside lld's own cache,
 # the remote executor at scale on a simulated farm, and racing a small farm. Extra arguments go
 # to every link_bench.py run (e.g. --runs 3).
 set -euo pipefail
@@ -40,9 +41,17 @@ dotnet build tests/Dtlto.Build.RemoteTestServer -c Release --verbosity quiet -no
 server="$PWD/artifacts/bin/Dtlto.Build.RemoteTestServer/release/dtlto-remote-test-server"
 python3 bench/remote_bench.py --distributor "$distributor" --server "$server"
 echo
+# A relink after a one-module change through a team's warm farm cache, beside lld's own cache.
+python3 bench/team_cache_bench.py --program lua --distributor "$distributor" --server "$server"
+echo
+python3 bench/team_cache_bench.py --program generated --modules 700 --distributor "$distributor" --server "$server"
+echo
 python3 bench/farm_bench.py --distributor "$distributor" --server "$server"
 echo
 python3 bench/farm_bench.py --distributor "$distributor" --server "$server" --jobs 10000 --workers 1000 --duration-scale 20
+echo
+# The client's own CPU per action, with the objects' files on tmpfs (the disk's file creation left out).
+python3 bench/farm_bench.py --distributor "$distributor" --server "$server" --jobs 10000 --workers 1000 --runs 5 --work /dev/shm/dtlto-farm-bench
 echo
 python3 bench/transfer_bench.py --distributor "$distributor" --server "$server"
 echo

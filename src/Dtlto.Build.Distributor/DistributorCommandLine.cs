@@ -36,10 +36,12 @@ public static class DistributorCommandLine
         HelpName = "FILE",
     };
 
+    // Accepted so that links written for an earlier version keep working; jobs start largest first.
     private static readonly Option<string?> HistoryOption = new("--history")
     {
-        Description = "Keep each module's backend compile time in this file and start the slowest modules first in later links.",
+        Description = "Ignored (jobs start largest first).",
         HelpName = "FILE",
+        Hidden = true,
     };
 
     private static readonly Option<bool> DryRunOption = new("--dry-run")

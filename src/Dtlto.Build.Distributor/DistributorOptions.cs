@@ -27,7 +27,7 @@ public sealed class DistributorOptions
     /// <summary>Where to write the link's timeline; null for none.</summary>
     public string? TracePath { get; init; }
 
-    /// <summary>The durations file that orders the jobs; null to order by size alone.</summary>
+    /// <summary>The --history an older link passes, which is ignored with a warning; null when not given.</summary>
     public string? HistoryPath { get; init; }
 
     /// <summary>Report each finished job as a line of JSON on standard output.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 
@@ -19,16 +20,13 @@ public static class ParentProcessStart
             string stat = File.ReadAllText($"/proc/{getppid()}/stat");
             // Fields after the command name (which may hold spaces) start at field 3; starttime is field 22.
             string[] fields = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
-            long startTicks = long.Parse(fields[22 - 3]);
-            long bootSeconds = 0;
-            foreach (string line in File.ReadAllLines("/proc/stat"))
-            {
-                if (line.StartsWith("btime ", StringComparison.Ordinal))
-                    bootSeconds = long.Parse(line.Substring(6));
-            }
-
-            // Linux reports process start in clock ticks of 1/100 s (USER_HZ).
-            return DateTimeOffset.FromUnixTimeSeconds(bootSeconds).UtcDateTime.AddTicks(startTicks * TimeSpan.TicksPerSecond / 100);
+            long startTicks = long.Parse(fields[22 - 3], CultureInfo.InvariantCulture);
+            // starttime counts clock ticks of 1/100 s (USER_HZ) since boot, as /proc/uptime counts
+            // seconds: the parent's age from the two, to 1/100 s. (The boot time in /proc/stat is
+            // in whole seconds, which put the start up to a second early.)
+            DateTime now = DateTime.UtcNow;
+            double uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
+            return now - TimeSpan.FromSeconds(Math.Max(0, uptime - (startTicks / 100.0)));
         }
         catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
         {

@@ -86,19 +86,20 @@ public static class Program
             return Fail(ExitCodes.Usage, e.Message);
         }
 
-        DurationHistory history = options.HistoryPath is null ? DurationHistory.Empty() : DurationHistory.Load(options.HistoryPath);
+        if (options.HistoryPath is not null)
+            Warn("--history is ignored: jobs start largest first, which orders them as well as their measured durations would (docs/performance.md)");
         if (options.DryRun)
         {
-            foreach (BackendJob job in JobOrder.MostExpensiveFirst(jobList, history))
-                Console.WriteLine($"{job.Index}\t{history.SecondsFor(job.Bitcode)?.ToString("0.000") ?? "-"}\t{JobOrder.EstimateSize(jobList, job)}\t{job.Bitcode}");
+            foreach (BackendJob job in JobOrder.MostExpensiveFirst(jobList))
+                Console.WriteLine($"{job.Index}\t{JobOrder.EstimateSize(jobList, job)}\t{job.Bitcode}");
             return ExitCodes.Success;
         }
 
-        return await RunLocallyAsync(options, jobList, history, started).ConfigureAwait(false);
+        return await RunLocallyAsync(options, jobList, started).ConfigureAwait(false);
     }
 
     /// <summary>Runs the job list's backend compiles on this machine.</summary>
-    private static async Task<int> RunLocallyAsync(DistributorOptions options, JobList jobList, DurationHistory history, DateTime started)
+    private static async Task<int> RunLocallyAsync(DistributorOptions options, JobList jobList, DateTime started)
     {
         using var cancellation = new SignalCancellation();
         bool parentGone = false;
@@ -134,15 +135,13 @@ public static class Program
         using ExecutorChain chain = ExecutorChain.Build(behind, cache is null ? null : new BackendCacheLookup(cache), warning => Warn(warning.Message), trace, jobserver);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? jobTimeout = chain.Farm is not null ? null : options.JobTimeout;
-        var compile = new BackendCompile(chain.First, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout, history);
+        var compile = new BackendCompile(chain.First, parallelism, new CompositeObserver(reporter, trace, results), jobTimeout);
         BackendCompileResult result = await compile.RunAsync(jobList, cancellation.Token).ConfigureAwait(false);
         TimeSpan? cpu = ChildCpuTime.Now() - cpuBefore;
         string summary = chain.Summarize(result, cpu);
         reporter.Summarize(result, summary);
         results?.Summary(summary);
 
-        if (options.HistoryPath is not null && !cancellation.Token.IsCancellationRequested)
-            SaveQuietly(() => history.Save(options.HistoryPath), "history", options.HistoryPath);
         if (trace is not null)
         {
             if (ParentProcessStart.Get() is DateTime linkStarted)
@@ -208,7 +207,7 @@ public static class Program
         _lines?.Warning(message);
     }
 
-    /// <summary>A trace or history that cannot be written is worth a warning, not a failed link.</summary>
+    /// <summary>A trace that cannot be written is worth a warning, not a failed link.</summary>
     private static void SaveQuietly(Action save, string what, string path)
     {
         try

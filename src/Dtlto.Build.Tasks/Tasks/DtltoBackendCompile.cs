@@ -36,9 +36,6 @@ public sealed class DtltoBackendCompile : DtltoTask
     /// <summary>The link the jobs belong to; if its lld ends early, the compiles are stopped.</summary>
     public string? LinkId { get; set; }
 
-    /// <summary>A file of earlier links' compile times, read to order the jobs and updated after them.</summary>
-    public string? DurationHistory { get; set; }
-
     /// <summary>Serve and keep results in this machine's backend cache.</summary>
     public bool Cache { get; set; } = true;
 
@@ -155,12 +152,11 @@ public sealed class DtltoBackendCompile : DtltoTask
     }
 
     /// <summary>
-    /// Runs the jobs with the node yielded, ordered by the duration history, recorded in the
+    /// Runs the jobs with the node yielded, largest first, recorded in the
     /// link's timeline, and stopped if the waiting lld dies. Returns whether lld ended meanwhile.
     /// </summary>
     private (BackendCompileResult Result, bool LldEnded) RunBatch(LinkState? link, JobList jobList, int parallelism, ExecutorChain chain)
     {
-        DurationHistory history = string.IsNullOrEmpty(DurationHistory) ? Engine.Scheduling.DurationHistory.Empty() : Engine.Scheduling.DurationHistory.Load(DurationHistory!);
         // The remote executor times each job itself: on the farm that is the action's timeout, not its time waiting there.
         TimeSpan? timeout = JobTimeoutSeconds > 0 && chain.Farm is null ? TimeSpan.FromSeconds(JobTimeoutSeconds) : null;
         DateTime started = DateTime.UtcNow;
@@ -168,12 +164,10 @@ public sealed class DtltoBackendCompile : DtltoTask
 
         using CancellationTokenSource stop = StopWhenLldEnds(link?.Session);
         var observer = new CompositeObserver(new BackendCompileProgress(Log, Jobs.Length), link?.Trace);
-        BackendCompileResult result = WhileYielded(() => new BackendCompile(chain.First, parallelism, observer, timeout, history).RunAsync(jobList, stop.Token));
+        BackendCompileResult result = WhileYielded(() => new BackendCompile(chain.First, parallelism, observer, timeout).RunAsync(jobList, stop.Token));
         link?.Trace.AddPhase("backend compiles", started, DateTime.UtcNow);
         BackendCompileResult whole = WithServedAtHandover(link, result);
         Log.LogMessage(MessageImportance.Normal, "Backend compiles: " + chain.Summarize(whole, ChildCpuTime.Now() - cpuBefore));
-        if (!string.IsNullOrEmpty(DurationHistory) && !CancellationToken.IsCancellationRequested)
-            SaveHistory(history);
         return (result, link?.Session.LinkExited.IsCompleted == true);
     }
 
@@ -216,17 +210,5 @@ public sealed class DtltoBackendCompile : DtltoTask
             },
             TaskScheduler.Default);
         return stop;
-    }
-
-    private void SaveHistory(DurationHistory history)
-    {
-        try
-        {
-            history.Save(DurationHistory!);
-        }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
-        {
-            LogWarning("DTLTO3105", $"cannot update the compile-time history: {e.Message}", DurationHistory);
-        }
     }
 }

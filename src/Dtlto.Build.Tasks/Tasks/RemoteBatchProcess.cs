@@ -146,8 +146,6 @@ internal static class RemoteBatchProcess
         yield return "--job-results";
         foreach (string option in remote.DistributorArguments(cores))
             yield return option;
-        if (!string.IsNullOrEmpty(task.DurationHistory))
-            yield return "--history=" + task.DurationHistory;
         if (!task.Cache)
             yield return "--no-cache";
         if (task.CacheShared)

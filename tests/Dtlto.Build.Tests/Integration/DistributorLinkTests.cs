@@ -138,12 +138,14 @@ public sealed class DistributorLinkTests
     }
 
     [TestMethod]
-    public void WritesATimelineAndASummaryAndLearnsModuleDurations()
+    public void WritesATimelineAndASummaryAndStartsTheLargestModulesFirst()
     {
         using var dir = new TestDirectory();
         (ThinLtoBuild build, string[] objects) = ThinLtoBuild.CompileCProgram(dir);
 
-        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--trace=trace.json", "-Xthinlto-distributor=--history=durations.json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        CommandResult link = build.LinkWith(Toolchain.Distributor, "app", objects, "-Xthinlto-distributor=--trace=trace.json");
+        double linkSeconds = clock.Elapsed.TotalSeconds;
 
         ThinLtoBuild.Expect(link, "link");
         StringAssert.Matches(link.StandardError, new System.Text.RegularExpressions.Regex(@"dtlto-distributor: 5 backend jobs, 2 workers, 0 cache hits \(0 local, 5 compiled\); CPU \d+\.\d\d s, wall \d+\.\d\d s; slowest: \S+\.o \d"));
@@ -152,12 +154,20 @@ public sealed class DistributorLinkTests
             string[] names = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
                 .Where(e => e.GetProperty("ph").GetString() == "X").Select(e => e.GetProperty("name").GetString()!).ToArray();
             CollectionAssert.IsSubsetOf(new[] { "thin link", "backend compiles", "main.o", "fib.o", "greeting.o", "square.o", "squares.o" }, names);
+            double thinLink = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Single(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("name").GetString() == "thin link").GetProperty("dur").GetInt64() / 1e6;
+            Assert.IsLessThan(linkSeconds, thinLink, "lld's start, to 1/100 s: the thin link is part of the link");
         }
 
+        // --history, which earlier versions took, is accepted and ignored with a warning.
         CommandResult plan = Command.Run(dir.Path, Toolchain.Distributor, "--dry-run", "--history=durations.json", WriteJobList(dir));
         Assert.AreEqual(0, plan.ExitCode, plan.ToString());
-        Assert.HasCount(5, plan.StandardOutput.Split('\n', System.StringSplitOptions.RemoveEmptyEntries));
-        Assert.IsFalse(plan.StandardOutput.Contains("\t-\t"), "every module has a measured duration:\n" + plan.StandardOutput);
+        StringAssert.Contains(plan.StandardError, "dtlto-distributor: warning: --history is ignored: jobs start largest first");
+        long[] sizes = plan.StandardOutput.Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Select(line => long.Parse(line.Split('\t')[1])).ToArray();
+        Assert.HasCount(5, sizes);
+        CollectionAssert.AreEqual(sizes.OrderByDescending(s => s).ToArray(), sizes, "largest first:\n" + plan.StandardOutput);
+        Assert.IsGreaterThan(0L, sizes[^1], "each module's bitcode and shard are sized");
+        Assert.IsFalse(File.Exists(dir.File("durations.json")));
     }
 
     /// <summary>A job list of the C program's modules, as lld would write it, for --dry-run.</summary>

@@ -63,6 +63,19 @@ public sealed class JobListReaderTests
     }
 
     [TestMethod]
+    public void AModuleImportedByManyJobsIsOneStringForTheWholeList()
+    {
+        JobList list = Parse("""
+            {"common":{"linker_output":"a","args":["clang"],"inputs":[]},
+             "jobs":[{"args":[],"inputs":["a.o","a.bc","shared.o"],"outputs":["a.native.o"]},
+                     {"args":[],"inputs":["b.o","b.bc","shared.o"],"outputs":["b.native.o"]}]}
+            """);
+
+        Assert.AreEqual("shared.o", list.Jobs[1].Inputs[2]);
+        Assert.AreSame(list.Jobs[0].Inputs[2], list.Jobs[1].Inputs[2], "a list of 10,000 jobs names each import hundreds of times");
+    }
+
+    [TestMethod]
     public void ResolvesRelativePathsAgainstTheLinkDirectoryAndKeepsAbsoluteOnes()
     {
         JobList list = Parse(Valid);

@@ -228,9 +228,7 @@ public sealed class SdkLinkTests
             Assert.AreEqual(3, names.Count(n => n.EndsWith(".o")), string.Join(", ", names));
         }
 
-        Assert.IsTrue(File.Exists(workspace.File("app/obj/Release/app.durations.json")));
         AssertBuilt(workspace.Dotnet("clean", project, "-c", "Release"));
         Assert.IsFalse(File.Exists(workspace.File("app/link-trace.json")), "Clean removes the timeline");
-        Assert.IsFalse(File.Exists(workspace.File("app/obj/Release/app.durations.json")), "and the history");
     }
 }

@@ -184,7 +184,6 @@ public sealed class VcxprojTests
 
         Assert.AreEqual(0, clean.ExitCode, clean.ToString());
         Assert.IsFalse(File.Exists(workspace.File("app/x64/Release/obj/app.exe.link-options")), "ExtensionsToDeleteOnClean names the SDK's files");
-        Assert.IsFalse(File.Exists(workspace.File("app/x64/Release/obj/app.exe.durations.json")));
         Assert.IsFalse(File.Exists(workspace.File("app/x64/Release/app.exe")));
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading.Tasks;
 using Dtlto.Build.Engine.FileSystem;
 
 namespace Dtlto.Build.Engine.Caching;
@@ -12,8 +13,10 @@ namespace Dtlto.Build.Engine.Caching;
 /// File digests kept between links (digests-v1.tsv in the link's cache folder), so that an
 /// unchanged toolchain (about 213 MB for Debian's LLVM 22) and unchanged bitcode are not hashed
 /// again on every link. An entry holds only while the file's <see cref="FileIdentity"/> is the
-/// same. The file is read once per process and written back, whole, through a temporary and a
-/// rename; one that cannot be read or written only costs hashing.
+/// same. The file is read once per process, in the background from the moment the store is
+/// opened (a store of a developer's many links holds tens of thousands of entries: reading it
+/// would hold up a link's first job), and written back, whole, through a temporary and a rename;
+/// one that cannot be read or written only costs hashing.
 /// </summary>
 internal sealed class DigestStore
 {
@@ -25,11 +28,22 @@ internal sealed class DigestStore
     private readonly ConcurrentDictionary<string, (FileIdentity Identity, FileDigest Digest, long Used)> _entries = new(StringComparer.Ordinal);
     private long _clock;
     private int _changed;
+    private Task? _loading;
 
     private DigestStore(string folder)
     {
         Folder = folder;
         _file = Path.Combine(folder, "digests-v1.tsv");
+    }
+
+    /// <summary>The store's entries, once it has been read.</summary>
+    private ConcurrentDictionary<string, (FileIdentity Identity, FileDigest Digest, long Used)> Entries
+    {
+        get
+        {
+            _loading!.GetAwaiter().GetResult();
+            return _entries;
+        }
     }
 
     /// <summary>The cache folder the store lives in.</summary>
@@ -38,7 +52,7 @@ internal sealed class DigestStore
     public static DigestStore Open(string folder)
     {
         var store = new DigestStore(folder);
-        store.Load();
+        store._loading = Task.Run(store.Load);
         return store;
     }
 
@@ -47,7 +61,7 @@ internal sealed class DigestStore
 
     public FileDigest? Find(FileIdentity identity)
     {
-        if (!_entries.TryGetValue(identity.Path, out var entry) || entry.Identity != identity)
+        if (!Entries.TryGetValue(identity.Path, out var entry) || entry.Identity != identity)
             return null;
         _entries[identity.Path] = (identity, entry.Digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
         System.Threading.Interlocked.Increment(ref Hits);
@@ -56,7 +70,7 @@ internal sealed class DigestStore
 
     public void Add(FileIdentity identity, FileDigest digest)
     {
-        _entries[identity.Path] = (identity, digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
+        Entries[identity.Path] = (identity, digest, System.Threading.Interlocked.Increment(ref _clock) + MaxEntries);
         System.Threading.Interlocked.Exchange(ref _changed, 1);
     }
 
@@ -87,6 +101,7 @@ internal sealed class DigestStore
     /// <summary>Writes the store back if this process added to it since it last did; false when it could not be written.</summary>
     public bool Save()
     {
+        _loading!.GetAwaiter().GetResult();
         if (System.Threading.Interlocked.Exchange(ref _changed, 0) == 0)
             return true;
         try

@@ -22,16 +22,13 @@ public sealed class BackendCompile
 {
     private readonly IBackendExecutor _executor;
     private readonly IBackendCompileObserver? _observer;
-    private readonly DurationHistory? _history;
 
     public BackendCompile(
         IBackendExecutor executor,
         int maxParallelism,
         IBackendCompileObserver? observer = null,
-        TimeSpan? jobTimeout = null,
-        DurationHistory? history = null)
+        TimeSpan? jobTimeout = null)
     {
-        _history = history;
         if (jobTimeout is TimeSpan t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(jobTimeout), jobTimeout, "A job timeout must be positive.");
         JobTimeout = jobTimeout;
@@ -50,7 +47,7 @@ public sealed class BackendCompile
     public async Task<BackendCompileResult> RunAsync(JobList jobList, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        IReadOnlyList<BackendJob> order = JobOrder.MostExpensiveFirst(jobList, _history);
+        IReadOnlyList<BackendJob> order = JobOrder.MostExpensiveFirst(jobList);
         var results = new JobResult?[jobList.Jobs.Count];
         int workers = Math.Min(MaxParallelism, order.Count);
         int next = -1;
@@ -76,7 +73,6 @@ public sealed class BackendCompile
         await Task.WhenAll(running).ConfigureAwait(false);
 
         JobResult[] all = jobList.Jobs.Select(job => results[job.Index] ?? JobResult.NotStarted(jobList, job)).ToArray();
-        _history?.Record(all);
         return new BackendCompileResult(all, stopwatch.Elapsed, workers);
     }
 

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 
 namespace Dtlto.Build.Engine.JobLists;
 
@@ -64,17 +66,21 @@ public sealed class StableJob
     /// </summary>
     public static StableJob? Of(JobList jobList, BackendJob job, out string? reason, bool keepAbsolute = false)
     {
-        var inputs = new List<(string Name, string Local)>();
+        NameMemo memo = Memos.GetValue(jobList, _ => new NameMemo());
+        var inputs = new List<(string Name, string Local)>(job.Inputs.Count + jobList.CommonInputs.Count);
+        int up = 0;
         foreach (string input in job.Inputs.Where((_, i) => i != 1).Concat(jobList.CommonInputs))
         {
-            string? normal = Normalize(input) ?? (keepAbsolute ? jobList.Resolve(input).Replace('\\', '/') : null);
+            InputName name = memo.Inputs.GetOrAdd(input, path => new InputName(Normalize(path), jobList.Resolve(path)));
+            string? normal = name.Normal ?? (keepAbsolute ? name.Local.Replace('\\', '/') : null);
             if (normal is null)
             {
                 reason = $"'{input}' is an absolute path";
                 return null;
             }
 
-            inputs.Add((normal, jobList.Resolve(input)));
+            inputs.Add((normal, name.Local));
+            up = Math.Max(up, name.Normal is null ? LeadingParents(normal) : name.Up);
         }
 
         string key = NameFor(inputs[0].Name);
@@ -111,14 +117,43 @@ public sealed class StableJob
             sideOutputs.Add((normal, jobList.Resolve(job.SideOutputs[i])));
         }
 
+        foreach ((string name, _) in sideOutputs)
+            up = Math.Max(up, LeadingParents(name));
         reason = null;
         return new StableJob(
-            WorkingDirectoryName(jobList.BaseDirectory, inputs.Concat(sideOutputs).Max(p => LeadingParents(p.Name))),
+            memo.Folders.GetOrAdd(up, depth => WorkingDirectoryName(jobList.BaseDirectory, depth)),
             inputs,
             shard,
             outputs,
             sideOutputs,
             arguments);
+    }
+
+    // A module imported by hundreds of jobs is named (normalised, resolved) once per job list, not once per job.
+    private static readonly ConditionalWeakTable<JobList, NameMemo> Memos = new();
+
+    private sealed class NameMemo
+    {
+        public ConcurrentDictionary<string, InputName> Inputs { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<int, string> Folders { get; } = new();
+    }
+
+    /// <summary>An input's stable name (null when absolute), its file, and the '../' its name starts with.</summary>
+    private sealed class InputName
+    {
+        public InputName(string? normal, string local)
+        {
+            Normal = normal;
+            Local = local;
+            Up = normal is null ? 0 : LeadingParents(normal);
+        }
+
+        public string? Normal { get; }
+
+        public string Local { get; }
+
+        public int Up { get; }
     }
 
     /// <summary>A path relative to lld's working directory in '/' form with '.' and inner '..' resolved; null for an absolute path.</summary>
@@ -140,7 +175,13 @@ public sealed class StableJob
         return string.Join("/", parts);
     }
 
-    private static int LeadingParents(string normal) => normal.Split('/').TakeWhile(p => p == "..").Count();
+    private static int LeadingParents(string normal)
+    {
+        int count = 0;
+        while (count * 3 + 2 <= normal.Length && normal[count * 3] == '.' && normal[count * 3 + 1] == '.' && (normal.Length == count * 3 + 2 || normal[count * 3 + 2] == '/'))
+            count++;
+        return count;
+    }
 
     /// <summary>The last <paramref name="depth"/> folder names of lld's working directory: deep enough for every '../', and the same in every checkout.</summary>
     internal static string WorkingDirectoryName(string baseDirectory, int depth)

@@ -16,24 +16,30 @@ internal sealed class InputTree
     private readonly Node _root = new();
 
     /// <summary>Adds a file at a '/'-separated path under the root; the same path twice must be the same content.</summary>
-    public void Add(string path, Blob content, bool executable = false)
+    public void Add(string path, Blob content, bool executable = false) => Add(path.Split('/'), content, executable);
+
+    /// <summary>Adds a file at a path given as its names from the root down; the array is not changed or kept.</summary>
+    public void Add(string[] parts, Blob content, bool executable = false)
     {
-        string[] parts = path.Split('/');
-        if (parts.Any(p => p.Length == 0 || p == "." || p == ".."))
-            throw new ArgumentException($"'{path}' is not a plain relative path", nameof(path));
+        foreach (string part in parts)
+        {
+            if (part.Length == 0 || part == "." || part == "..")
+                throw new ArgumentException($"'{string.Join("/", parts)}' is not a plain relative path", nameof(parts));
+        }
+
         Node node = _root;
         for (int i = 0; i < parts.Length - 1; i++)
         {
             if (node.Files.ContainsKey(parts[i]))
-                throw new ArgumentException($"'{path}' passes through a file", nameof(path));
+                throw new ArgumentException($"'{string.Join("/", parts)}' passes through a file", nameof(parts));
             node = node.Directories.TryGetValue(parts[i], out Node? child) ? child : node.Directories[parts[i]] = new Node();
         }
 
         string name = parts[parts.Length - 1];
         if (node.Directories.ContainsKey(name))
-            throw new ArgumentException($"'{path}' is a directory", nameof(path));
+            throw new ArgumentException($"'{string.Join("/", parts)}' is a directory", nameof(parts));
         if (node.Files.TryGetValue(name, out (Blob Content, bool Executable) existing) && ContentDigest.Key(existing.Content.Digest) != ContentDigest.Key(content.Digest))
-            throw new ArgumentException($"'{path}' is given two different contents", nameof(path));
+            throw new ArgumentException($"'{string.Join("/", parts)}' is given two different contents", nameof(parts));
         node.Files[name] = (content, executable);
     }
 

@@ -19,7 +19,9 @@ namespace Dtlto.Build.Engine.Remote;
 /// share the work instead of doing the same jobs twice. Jobs already executing, or still being
 /// uploaded, are raced only once they have been out for twice the farm's typical round trip: at
 /// the end of a link, its stragglers; against a fast farm, nothing, so that compiles here do not
-/// take the cores this machine needs to feed it. A racer compiles to files of its own; the first
+/// take the cores this machine needs to feed it. Once no more jobs are coming and no more are out
+/// than there are racers (the tail of a link, or a relink that hands over a module or two), there
+/// is nothing left to feed and the cores would idle: those jobs are raced at once. A racer compiles to files of its own; the first
 /// whole result claims the job and is moved into place, and the other attempt is cancelled (the
 /// farm still caches what it finishes).
 /// </summary>
@@ -29,6 +31,9 @@ internal sealed class LocalRace : IDisposable
 
     /// <summary>How long a job is out before it is raced, at the least.</summary>
     internal static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long no job has entered before the jobs out are taken to be all the link will send.</summary>
+    internal static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Weight of the latest round trip in the typical one (an exponential moving average).</summary>
     private const double Smoothing = 0.1;
@@ -43,6 +48,7 @@ internal sealed class LocalRace : IDisposable
     private Task[]? _running;
     private long _order;
     private double _typicalRoundTrip;
+    private readonly System.Diagnostics.Stopwatch _sinceEnter = System.Diagnostics.Stopwatch.StartNew();
 
     /// <param name="cores">This machine's compile slots, shared with the compiles that do not race.</param>
     public LocalRace(LocalExecutor local, SemaphoreSlim cores, int racers, TimeSpan? jobTimeout)
@@ -60,6 +66,7 @@ internal sealed class LocalRace : IDisposable
         lock (_lock)
         {
             _entries.Add(entry);
+            _sinceEnter.Restart();
             _running ??= Enumerable.Range(0, _racers).Select(_ => Task.Run(RaceAsync)).ToArray();
         }
 
@@ -129,7 +136,12 @@ internal sealed class LocalRace : IDisposable
         TimeSpan straggler = StragglerDelay;
         lock (_lock)
         {
-            List<RaceEntry> open = _entries.Where(e => !e.RacedHere && e.Winner == RaceWinner.None && e.Out >= MinimumDelay).ToList();
+            // The tail: nothing more is coming, and every job out can have a core here.
+            bool tail = _sinceEnter.Elapsed >= Quiet && _entries.Count(e => e.Winner == RaceWinner.None) <= _racers;
+            TimeSpan least = tail ? TimeSpan.Zero : MinimumDelay;
+            if (tail)
+                straggler = TimeSpan.Zero;
+            List<RaceEntry> open = _entries.Where(e => !e.RacedHere && e.Winner == RaceWinner.None && e.Out >= least).ToList();
             IEnumerable<RaceEntry> waiting = open.Where(IsWaiting).OrderByDescending(e => e.Order);
             IEnumerable<RaceEntry> stragglers = open.Where(e => !IsWaiting(e) && e.Out >= straggler).OrderBy(e => e.Order);
             foreach (RaceEntry entry in waiting.Concat(stragglers))

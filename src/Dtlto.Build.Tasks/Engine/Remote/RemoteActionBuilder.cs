@@ -24,8 +24,12 @@ internal sealed class RemoteActionBuilder
     private readonly ByteString _salt;
 
     // The inputs of a link do not change while it runs, and a module imported by hundreds of jobs
-    // is an input of each: its blob is made (stat, link resolution, digest) once per link.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Blob> _inputs = new(StringComparer.Ordinal);
+    // is an input of each: its blob is made (stat, link resolution, digest) and its place in the
+    // input root named once per link.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InputFile> _inputs = new(StringComparer.Ordinal);
+
+    /// <summary>An input's blob, and its place in the input root under <see cref="WorkingDirectory"/>.</summary>
+    private sealed record InputFile(Blob Blob, string WorkingDirectory, string[] Place);
 
     private readonly Caching.FileHasher _digests;
 
@@ -48,7 +52,10 @@ internal sealed class RemoteActionBuilder
         string workingDirectory = stable.WorkingDirectory;
         var tree = new InputTree();
         foreach ((string name, string local) in stable.Inputs)
-            tree.Add(Under(workingDirectory, name), _inputs.GetOrAdd(local, path => Blob.FromFile(path, _digests)));
+        {
+            InputFile input = _inputs.GetOrAdd(local, path => new InputFile(Blob.FromFile(path, _digests), workingDirectory, Under(workingDirectory, name).Split('/')));
+            tree.Add(input.WorkingDirectory == workingDirectory ? input.Place : Under(workingDirectory, name).Split('/'), input.Blob);
+        }
         tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, digests: null));
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string local) in stable.Outputs.Concat(stable.SideOutputs))
