@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 
+from remote_bench import Server
 from measure import measure, median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -72,21 +73,6 @@ def phases(trace_file, wall):
     distributor_end = backend["ts"] + backend["dur"]
     return (thin["dur"] / 1e6, (first - backend["ts"]) / 1e6, (distributor_end - first) / 1e6,
             wall - (distributor_end - thin["ts"]) / 1e6)
-
-
-class Farm:
-    """The test server, executing every action it is sent on this machine."""
-
-    def __init__(self, program):
-        self.process = subprocess.Popen([program, "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().strip()
-        if not line.startswith("listening "):
-            sys.exit(f"error: the test server did not start: {line}")
-        self.endpoint = line[len("listening "):]
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=120)
 
 
 def run_check(folder, binary):
@@ -139,7 +125,7 @@ def main():
     timelines = []
     for _ in range(args.runs):
         for way, extra in ways.items():
-            farm = Farm(args.server) if way == "farm" else None
+            farm = Server(args.server) if way == "farm" else None
             try:
                 out = f"postgres.{way}"
                 run = measure([*[a if a != "postgres" else out for a in command], *extra()], backend)

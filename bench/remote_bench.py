@@ -39,7 +39,8 @@ class Server:
 
     def stop(self):
         self.process.stdin.close()
-        self.process.wait(timeout=30)
+        # A farm still running actions a link gave up on finishes them first (a large link's tail).
+        self.process.wait(timeout=120)
 
 
 def link(clang, distributor, folder, objects, extra):
