@@ -7,8 +7,9 @@ alternated within each round:
 
   lld           in-process ThinLTO, --thinlto-jobs = the cores
   distributor   DTLTO through dtlto-distributor, its cache off
-  farm          DTLTO through dtlto-distributor and the test server's real execution (--server),
-                racing and the cache off: every backend compile is a remote action
+  farm          DTLTO through dtlto-distributor and the test server's real execution (--server,
+                a worker per core of this machine), racing and the cache off: every backend
+                compile is a remote action
 
 Each row gives the median wall, CPU (of the link and every process it started) and peak memory,
 the bound (thin link + final link + the backend compiles' CPU / cores, from the distributor's
@@ -125,7 +126,9 @@ def main():
     timelines = []
     for _ in range(args.runs):
         for way, extra in ways.items():
-            farm = Server(args.server) if way == "farm" else None
+            # A worker per core: a farm that starts every action at once runs hundreds of clangs on
+            # this machine's cores, and answers nothing within the client's deadlines.
+            farm = Server(args.server, "--workers", str(cores)) if way == "farm" else None
             try:
                 out = f"postgres.{way}"
                 run = measure([*[a if a != "postgres" else out for a in command], *extra()], backend)

@@ -76,6 +76,38 @@ public sealed class JobListReaderTests
     }
 
     [TestMethod]
+    public void EachDistinctInputHasOneNumberAsReadAndAsCountedForAListBuiltInMemory()
+    {
+        const string json = """
+            {"common":{"linker_output":"a","args":["clang"],"inputs":["profile.txt"]},
+             "jobs":[{"args":[],"inputs":["a.o","a.bc","shared.o"],"outputs":["a.native.o"]},
+                     {"args":[],"inputs":["b.o","b.bc","shared.o","a.o"],"outputs":["b.native.o"]}]}
+            """;
+        JobList read = Parse(json);
+        JobList built = new(read.LinkerOutput, read.CommonArgs, read.CommonInputs, read.Jobs.Select(j => new BackendJob(j.Index, j.Args, j.Inputs.ToArray(), j.Outputs)).ToList(), read.BaseDirectory);
+
+        foreach (JobList list in new[] { read, built })
+        {
+            InputNumbers numbers = list.InputNumbers;
+            Assert.AreEqual(6, numbers.Count, "profile.txt, a.o, a.bc, shared.o, b.o, b.bc");
+            int[] first = numbers.Of(list.Jobs[0])!, second = numbers.Of(list.Jobs[1])!;
+            Assert.AreEqual(first[2], second[2], "shared.o");
+            Assert.AreEqual(first[0], second[3], "a.o");
+            Assert.AreEqual(6, first.Concat(second).Concat(numbers.Common).Distinct().Count(), "other paths, other numbers");
+            Assert.IsTrue(first.Concat(second).Concat(numbers.Common).All(n => n >= 0 && n < numbers.Count));
+            Assert.IsNull(numbers.Of(new BackendJob(0, list.Jobs[0].Args, new[] { "x.o", "x.bc" }, list.Jobs[0].Outputs)), "a job of another list has no numbers here");
+        }
+
+        // Stable names worked out through the numbers are those worked out from the paths.
+        StableJob viaNumbers = StableJob.Of(read, read.Jobs[1], out _)!;
+        StableJob viaPaths = StableJob.Of(read, new BackendJob(1, read.Jobs[1].Args, read.Jobs[1].Inputs.ToArray(), read.Jobs[1].Outputs), out _)!;
+        CollectionAssert.AreEqual(viaPaths.Inputs.ToList(), viaNumbers.Inputs.ToList());
+        Assert.IsNull(viaPaths.InputNumbers);
+        int[] job = read.InputNumbers.Of(read.Jobs[1])!;
+        CollectionAssert.AreEqual(new[] { job[0], job[2], job[3], read.InputNumbers.Common[0] }, viaNumbers.InputNumbers!.ToList(), "module, imports, common inputs; not the shard");
+    }
+
+    [TestMethod]
     public void ResolvesRelativePathsAgainstTheLinkDirectoryAndKeepsAbsoluteOnes()
     {
         JobList list = Parse(Valid);

@@ -125,6 +125,56 @@ public sealed class RemoteActionBuilderTests
     }
 
     [TestMethod]
+    public void EachDirectoryOfAnInputRootIsTheMessageGoogleProtobufWrites()
+    {
+        using var dir = new TestDirectory();
+        FileHasher digests = FileHasher.ForOneLink();
+        Engine.Remote.Blob Content(string text) => Engine.Remote.Blob.FromFile(dir.Write("content-" + text.GetHashCode(StringComparison.Ordinal), text), digests);
+        var tree = new Engine.Remote.InputTree();
+        // Names whose entries pass 127 bytes (a two-byte length), names past ASCII, ordinal order
+        // ("B" before "a"), an executable, a file shared through one encoded entry, and folders at several depths.
+        string longName = new('n', 200);
+        var shared = new Engine.Remote.FileEntry("shared.o", Content("shared"), executable: false);
+        tree.Add(new[] { "work", "obj", "shared.o" }, shared);
+        tree.Add(new[] { "work", "lib", "shared.o" }, shared);
+        tree.Add("work/obj/a.o", Content("a"));
+        tree.Add("work/obj/B.o", Content("B"));
+        tree.Add("work/obj/" + longName, Content("long"));
+        tree.Add("work/obj/mödül.o", Content("ü"));
+        tree.Add("work/bin/clang", Content("compiler"), executable: true);
+        tree.Add("top", Content("top"));
+        for (int i = 0; i < 40; i++)
+            tree.Add($"work/many/m{i}.o", Content("m" + i));
+
+        (Digest root, var blobs) = tree.Build();
+
+        var directories = blobs.Where(b => b.File is null).ToList();
+        Assert.HasCount(6, directories, "the root, work, obj, lib, bin and many");
+        foreach (Engine.Remote.Blob blob in directories)
+        {
+            byte[] bytes = blob.ReadAll();
+            ProtocolDirectory message = ProtocolDirectory.Parser.ParseFrom(bytes);
+            CollectionAssert.AreEqual(message.ToByteArray(), bytes, "the Directory's bytes are the canonical encoding of what they say");
+            CollectionAssert.AreEqual(message.Files.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal).ToList(), message.Files.Select(f => f.Name).ToList(), "files sorted by name");
+            CollectionAssert.AreEqual(message.Directories.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal).ToList(), message.Directories.Select(f => f.Name).ToList(), "folders sorted by name");
+        }
+
+        ProtocolDirectory top = ProtocolDirectory.Parser.ParseFrom(directories.Single(d => d.Digest.Equals(root)).ReadAll());
+        Assert.AreEqual("top", top.Files.Single().Name);
+        Assert.AreEqual("work", top.Directories.Single().Name);
+        ProtocolDirectory Folder(ProtocolDirectory parent, string name) =>
+            ProtocolDirectory.Parser.ParseFrom(directories.Single(d => d.Digest.Equals(parent.Directories.Single(n => n.Name == name).Digest)).ReadAll());
+        ProtocolDirectory work = Folder(top, "work");
+        CollectionAssert.AreEqual(new[] { "bin", "lib", "many", "obj" }, work.Directories.Select(d => d.Name).ToList());
+        CollectionAssert.AreEqual(new[] { "B.o", "a.o", "mödül.o", longName, "shared.o" }, Folder(work, "obj").Files.Select(f => f.Name).ToList());
+        Assert.IsTrue(Folder(work, "bin").Files.Single().IsExecutable);
+        Assert.IsFalse(Folder(work, "obj").Files.Any(f => f.IsExecutable));
+        Assert.AreEqual(shared.Content.Digest, Folder(work, "lib").Files.Single().Digest);
+        Assert.HasCount(40, Folder(work, "many").Files);
+        Assert.ThrowsExactly<ArgumentException>(() => tree.Add(new[] { "work", "other.o" }, shared), "an entry goes only where its name is");
+    }
+
+    [TestMethod]
     [DataRow("grpc://farm:8980", "http://farm:8980/")]
     [DataRow("grpcs://farm", "https://farm/")]
     [DataRow("https://farm.example/", "https://farm.example/")]

@@ -45,7 +45,16 @@ public sealed class JobList
     public IReadOnlyList<string> CommandFor(BackendJob job) => CommonArgs.Concat(job.Args).ToList();
 
     /// <summary>What a job's object must be: the target its command compiles for.</summary>
-    public Verification.ObjectTarget TargetOf(BackendJob job) => Verification.ObjectTarget.OfCommand(CommandFor(job));
+    public Verification.ObjectTarget TargetOf(BackendJob job) => Verification.ObjectTarget.OfCommand(CommonArgs, job.Args);
+
+    /// <summary>The list's distinct inputs numbered (as the reader found them, or counted on first use).</summary>
+    internal InputNumbers InputNumbers
+    {
+        get => System.Threading.LazyInitializer.EnsureInitialized(ref _inputNumbers, () => InputNumbers.For(CommonInputs, Jobs))!;
+        set => _inputNumbers = value;
+    }
+
+    private InputNumbers? _inputNumbers;
 
     /// <summary>An absolute path for a path as written in the list.</summary>
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));

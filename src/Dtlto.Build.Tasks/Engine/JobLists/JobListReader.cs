@@ -75,7 +75,8 @@ public static class JobListReader
     private sealed class Validator
     {
         private readonly string _name;
-        private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, KnownPath> _paths = new(StringComparer.Ordinal);
+        private int _inputs;
 
         public Validator(string name) => _name = name;
 
@@ -87,24 +88,25 @@ public static class JobListReader
             IReadOnlyList<string> commonArgs = ReadStrings(common, "args", "common", minimum: 1, paths: false);
             if (commonArgs[0].Length == 0)
                 throw Error("common.args[0]", "expected the compiler's path, found an empty string");
-            IReadOnlyList<string> commonInputs = ReadStrings(common, "inputs", "common", minimum: 0, paths: true);
+            IReadOnlyList<string> commonInputs = ReadStrings(common, "inputs", "common", minimum: 0, paths: true, out int[] commonNumbers);
 
             JsonElement jobsElement = Member(root, "jobs", "", JsonValueKind.Array, "an array");
             var jobs = new List<BackendJob>(jobsElement.GetArrayLength());
+            var inputNumbers = new List<int[]>(jobs.Capacity);
             int index = 0;
             foreach (JsonElement job in jobsElement.EnumerateArray())
             {
                 string place = $"jobs[{index}]";
                 RequireKind(job, JsonValueKind.Object, place, "an object");
-                jobs.Add(new BackendJob(
-                    index,
-                    ReadStrings(job, "args", place, minimum: 0, paths: false),
-                    ReadStrings(job, "inputs", place, minimum: 2, paths: true),
-                    ReadStrings(job, "outputs", place, minimum: 1, paths: true)));
+                IReadOnlyList<string> args = ReadStrings(job, "args", place, minimum: 0, paths: false);
+                IReadOnlyList<string> inputs = ReadStrings(job, "inputs", place, minimum: 2, paths: true, out int[] numbers);
+                jobs.Add(new BackendJob(index, args, inputs, ReadStrings(job, "outputs", place, minimum: 1, paths: true)));
+                inputNumbers.Add(numbers);
                 index++;
             }
 
             var jobList = new JobList(linkerOutput, commonArgs, commonInputs, jobs, baseDirectory);
+            jobList.InputNumbers = InputNumbers.From(_inputs, commonNumbers, jobs, inputNumbers);
             RequireOutputsInLinkFolders(jobList);
             return jobList;
         }
@@ -144,7 +146,17 @@ public static class JobListReader
         private static string WithSeparator(string directory) =>
             directory.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? directory : directory + Path.DirectorySeparatorChar;
 
-        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths)
+        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths) =>
+            ReadStrings(owner, member, ownerPlace, minimum, paths, numbers: null);
+
+        /// <param name="numbers">Receives each input's number in the list (<see cref="InputNumbers"/>).</param>
+        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths, out int[] numbers)
+        {
+            numbers = new int[Member(owner, member, ownerPlace, JsonValueKind.Array, "an array of strings").GetArrayLength()];
+            return ReadStrings(owner, member, ownerPlace, minimum, paths, numbers);
+        }
+
+        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths, int[]? numbers)
         {
             string place = ownerPlace.Length == 0 ? member : $"{ownerPlace}.{member}";
             JsonElement array = Member(owner, member, ownerPlace, JsonValueKind.Array, "an array of strings");
@@ -160,7 +172,18 @@ public static class JobListReader
                 if (item.ValueKind != JsonValueKind.String)
                     RequireKind(item, JsonValueKind.String, $"{place}[{i}]", "a string");
                 string value = ReadString(item, place, i, allowEmpty: !paths);
-                values[i] = paths ? OnePath(value) : value;
+                if (paths)
+                {
+                    KnownPath known = OnePath(value);
+                    values[i] = known.Path;
+                    if (numbers is not null)
+                        numbers[i] = known.Number >= 0 ? known.Number : known.Number = _inputs++;
+                }
+                else
+                {
+                    values[i] = value;
+                }
+
                 i++;
             }
 
@@ -168,12 +191,21 @@ public static class JobListReader
         }
 
         /// <summary>One string per distinct path: a module imported by hundreds of jobs is one object for the whole link.</summary>
-        private string OnePath(string path)
+        private KnownPath OnePath(string path)
         {
-            if (_paths.TryGetValue(path, out string? known))
-                return known;
-            _paths[path] = path;
-            return path;
+            if (!_paths.TryGetValue(path, out KnownPath? known))
+                _paths[path] = known = new KnownPath(path);
+            return known;
+        }
+
+        /// <summary>A path of the list, and its number once it is named as an input (-1 before).</summary>
+        private sealed class KnownPath
+        {
+            public KnownPath(string path) => Path = path;
+
+            public string Path { get; }
+
+            public int Number { get; set; } = -1;
         }
 
         private string ReadString(JsonElement element, string place, bool allowEmpty) => ReadString(element, place, -1, allowEmpty);

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Dtlto.Build.Engine.JobLists;
 
@@ -66,12 +67,22 @@ public sealed class StableJob
     /// </summary>
     public static StableJob? Of(JobList jobList, BackendJob job, out string? reason, bool keepAbsolute = false)
     {
-        NameMemo memo = Memos.GetValue(jobList, _ => new NameMemo());
-        var inputs = new List<(string Name, string Local)>(job.Inputs.Count + jobList.CommonInputs.Count);
+        NameMemo memo = Memos.GetValue(jobList, list => new NameMemo(list.InputNumbers));
+        int[]? jobNumbers = memo.Numbers.Of(job);
+        int count = job.Inputs.Count - 1 + jobList.CommonInputs.Count;
+        var inputs = new List<(string Name, string Local)>(count);
+        var numbers = jobNumbers is null ? null : new int[count];
         int up = 0;
-        foreach (string input in job.Inputs.Where((_, i) => i != 1).Concat(jobList.CommonInputs))
+        for (int i = 0; i < job.Inputs.Count + jobList.CommonInputs.Count; i++)
         {
-            InputName name = memo.Inputs.GetOrAdd(input, path => new InputName(Normalize(path), jobList.Resolve(path)));
+            // The shard (the second input) is the job's own, and named apart.
+            if (i == 1)
+                continue;
+            bool common = i >= job.Inputs.Count;
+            string input = common ? jobList.CommonInputs[i - job.Inputs.Count] : job.Inputs[i];
+            InputName name = jobNumbers is null
+                ? memo.ByPath.GetOrAdd(input, path => new InputName(Normalize(path), jobList.Resolve(path)))
+                : memo.Named(common ? memo.Numbers.Common[i - job.Inputs.Count] : jobNumbers[i], input, jobList);
             string? normal = name.Normal ?? (keepAbsolute ? name.Local.Replace('\\', '/') : null);
             if (normal is null)
             {
@@ -79,6 +90,8 @@ public sealed class StableJob
                 return null;
             }
 
+            if (numbers is not null)
+                numbers[inputs.Count] = common ? memo.Numbers.Common[i - job.Inputs.Count] : jobNumbers![i];
             inputs.Add((normal, name.Local));
             up = Math.Max(up, name.Normal is null ? LeadingParents(normal) : name.Up);
         }
@@ -126,17 +139,44 @@ public sealed class StableJob
             shard,
             outputs,
             sideOutputs,
-            arguments);
+            arguments)
+        {
+            InputNumbers = numbers,
+        };
     }
+
+    /// <summary>The number of each of <see cref="Inputs"/> in its job list (<see cref="JobLists.InputNumbers"/>), or null for a job not of the list.</summary>
+    internal IReadOnlyList<int>? InputNumbers { get; private init; }
 
     // A module imported by hundreds of jobs is named (normalised, resolved) once per job list, not once per job.
     private static readonly ConditionalWeakTable<JobList, NameMemo> Memos = new();
 
     private sealed class NameMemo
     {
-        public ConcurrentDictionary<string, InputName> Inputs { get; } = new(StringComparer.Ordinal);
+        private readonly InputName?[] _byNumber;
+
+        public NameMemo(InputNumbers numbers)
+        {
+            Numbers = numbers;
+            _byNumber = new InputName?[numbers.Count];
+        }
+
+        public InputNumbers Numbers { get; }
+
+        /// <summary>Names of the inputs of jobs that are not the list's own (<see cref="InputNumbers.Of"/> is null).</summary>
+        public ConcurrentDictionary<string, InputName> ByPath { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<int, string> Folders { get; } = new();
+
+        /// <summary>The name of input number <paramref name="number"/>, worked out by the first job that asks.</summary>
+        public InputName Named(int number, string path, JobList jobList)
+        {
+            InputName? known = Volatile.Read(ref _byNumber[number]);
+            if (known is not null)
+                return known;
+            var name = new InputName(Normalize(path), jobList.Resolve(path));
+            return Interlocked.CompareExchange(ref _byNumber[number], name, null) ?? name;
+        }
     }
 
     /// <summary>An input's stable name (null when absolute), its file, and the '../' its name starts with.</summary>

@@ -58,10 +58,16 @@ internal sealed class Blob
         if (length > KeptFileLimit)
             return null;
         byte[] data = new byte[length];
+        return ReadInto(file, data) == data.Length ? data : null;
+    }
+
+    /// <summary>Reads the file from its start into <paramref name="buffer"/> until it is full or the file ends; the bytes read.</summary>
+    private static int ReadInto(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> buffer)
+    {
         int total = 0, read;
-        while (total < data.Length && (read = RandomAccess.Read(file, data.AsSpan(total), total)) > 0)
+        while (total < buffer.Length && (read = RandomAccess.Read(file, buffer.Slice(total), total)) > 0)
             total += read;
-        return total == data.Length ? data : null;
+        return total;
     }
 
     public Stream Open() => _data is { } data ? new MemoryStream(data, writable: false) : System.IO.File.OpenRead(File!);

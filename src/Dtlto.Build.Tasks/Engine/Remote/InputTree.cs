@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Google.Protobuf;
 
@@ -11,21 +10,38 @@ namespace Dtlto.Build.Engine.Remote;
 /// messages, each listing its files and subdirectories sorted by name, so that the same files
 /// under the same names always give the same root digest.
 /// </summary>
+/// <remarks>
+/// A link's actions share most of their inputs (a module imported by hundreds of jobs), so a
+/// file's entry in its Directory is encoded once (<see cref="FileEntry"/>) and each Directory is
+/// written as its entries one after the other: the bytes Google.Protobuf would write for the same
+/// message, without a message object per file of every action.
+/// </remarks>
 internal sealed class InputTree
 {
     private readonly Node _root = new();
 
     /// <summary>Adds a file at a '/'-separated path under the root; the same path twice must be the same content.</summary>
-    public void Add(string path, Blob content, bool executable = false) => Add(path.Split('/'), content, executable);
+    public void Add(string path, Blob content, bool executable = false)
+    {
+        string[] parts = path.Split('/');
+        Add(parts, new FileEntry(parts[parts.Length - 1], content, executable));
+    }
 
     /// <summary>Adds a file at a path given as its names from the root down; the array is not changed or kept.</summary>
-    public void Add(string[] parts, Blob content, bool executable = false)
+    public void Add(string[] parts, Blob content, bool executable = false) => Add(parts, new FileEntry(parts[parts.Length - 1], content, executable));
+
+    /// <summary>Adds a file, encoded beforehand, at a path whose last name is the entry's; the array is not changed or kept.</summary>
+    public void Add(string[] parts, FileEntry entry)
     {
         foreach (string part in parts)
         {
             if (part.Length == 0 || part == "." || part == "..")
                 throw new ArgumentException($"'{string.Join("/", parts)}' is not a plain relative path", nameof(parts));
         }
+
+        string name = parts[parts.Length - 1];
+        if (!string.Equals(name, entry.Name, StringComparison.Ordinal))
+            throw new ArgumentException($"'{string.Join("/", parts)}' does not end in the entry's name '{entry.Name}'", nameof(parts));
 
         Node node = _root;
         for (int i = 0; i < parts.Length - 1; i++)
@@ -35,12 +51,11 @@ internal sealed class InputTree
             node = node.Directories.TryGetValue(parts[i], out Node? child) ? child : node.Directories[parts[i]] = new Node();
         }
 
-        string name = parts[parts.Length - 1];
         if (node.Directories.ContainsKey(name))
             throw new ArgumentException($"'{string.Join("/", parts)}' is a directory", nameof(parts));
-        if (node.Files.TryGetValue(name, out (Blob Content, bool Executable) existing) && ContentDigest.Key(existing.Content.Digest) != ContentDigest.Key(content.Digest))
+        if (node.Files.TryGetValue(name, out FileEntry? existing) && !SameContent(existing.Content.Digest, entry.Content.Digest))
             throw new ArgumentException($"'{string.Join("/", parts)}' is given two different contents", nameof(parts));
-        node.Files[name] = (content, executable);
+        node.Files[name] = entry;
     }
 
     /// <summary>The root digest and every blob of the tree: the Directory messages and the files.</summary>
@@ -53,23 +68,46 @@ internal sealed class InputTree
 
     private static Digest Build(Node node, List<Blob> blobs)
     {
-        var directory = new Directory();
+        // Directory: files (field 1) then directories (field 2), each sorted by name.
+        FileEntry[] files = new FileEntry[node.Files.Count];
+        node.Files.Values.CopyTo(files, 0);
+        Array.Sort(files, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var directories = new byte[node.Directories.Count][];
+        int d = 0;
         foreach (KeyValuePair<string, Node> child in SortedByName(node.Directories))
-            directory.Directories.Add(new DirectoryNode { Name = child.Key, Digest = Build(child.Value, blobs) });
-        foreach (KeyValuePair<string, (Blob Content, bool Executable)> file in SortedByName(node.Files))
+            directories[d++] = FileEntry.Field(2, new DirectoryNode { Name = child.Key, Digest = Build(child.Value, blobs) }.ToByteArray());
+
+        int length = 0;
+        foreach (FileEntry file in files)
+            length += file.Encoded.Length;
+        foreach (byte[] directory in directories)
+            length += directory.Length;
+        byte[] message = new byte[length];
+        int at = 0;
+        foreach (FileEntry file in files)
         {
-            directory.Files.Add(new FileNode { Name = file.Key, Digest = file.Value.Content.Digest, IsExecutable = file.Value.Executable });
-            blobs.Add(file.Value.Content);
+            file.Encoded.CopyTo(message, at);
+            at += file.Encoded.Length;
+            blobs.Add(file.Content);
         }
 
-        Blob self = Blob.FromBytes(directory.ToByteArray());
+        foreach (byte[] directory in directories)
+        {
+            directory.CopyTo(message, at);
+            at += directory.Length;
+        }
+
+        Blob self = Blob.FromBytes(message);
         blobs.Add(self);
         return self.Digest;
     }
 
+    private static bool SameContent(Digest a, Digest b) => a.SizeBytes == b.SizeBytes && string.Equals(a.Hash, b.Hash, StringComparison.Ordinal);
+
     private static KeyValuePair<string, T>[] SortedByName<T>(Dictionary<string, T> entries)
     {
-        KeyValuePair<string, T>[] sorted = entries.ToArray();
+        KeyValuePair<string, T>[] sorted = new KeyValuePair<string, T>[entries.Count];
+        ((ICollection<KeyValuePair<string, T>>)entries).CopyTo(sorted, 0);
         Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         return sorted;
     }
@@ -78,6 +116,46 @@ internal sealed class InputTree
     {
         public Dictionary<string, Node> Directories { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, (Blob Content, bool Executable)> Files { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, FileEntry> Files { get; } = new(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>A file as its Directory lists it (name, content, executable bit), encoded once for every input root it is in.</summary>
+internal sealed class FileEntry
+{
+    public FileEntry(string name, Blob content, bool executable)
+    {
+        Name = name;
+        Content = content;
+        Encoded = Field(1, new FileNode { Name = name, Digest = content.Digest, IsExecutable = executable }.ToByteArray());
+    }
+
+    public string Name { get; }
+
+    public Blob Content { get; }
+
+    /// <summary>The entry as a field of its Directory message: tag, length, FileNode.</summary>
+    public byte[] Encoded { get; }
+
+    /// <summary>A length-delimited field: its tag, the length as a varint, then the bytes.</summary>
+    internal static byte[] Field(int number, byte[] value)
+    {
+        int lengthSize = CodedOutputStream.ComputeLengthSize(value.Length);
+        byte[] field = new byte[1 + lengthSize + value.Length];
+        field[0] = (byte)((number << 3) | 2);
+        int at = 1;
+        for (uint length = (uint)value.Length; ; length >>= 7)
+        {
+            if (length < 0x80)
+            {
+                field[at++] = (byte)length;
+                break;
+            }
+
+            field[at++] = (byte)(length | 0x80);
+        }
+
+        value.CopyTo(field, at);
+        return field;
     }
 }

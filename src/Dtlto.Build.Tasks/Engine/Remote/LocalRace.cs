@@ -20,8 +20,9 @@ namespace Dtlto.Build.Engine.Remote;
 /// uploaded, are raced only once they have been out for twice the farm's typical round trip: at
 /// the end of a link, its stragglers; against a fast farm, nothing, so that compiles here do not
 /// take the cores this machine needs to feed it. Once no more jobs are coming and no more are out
-/// than there are racers (the tail of a link, or a relink that hands over a module or two), there
-/// is nothing left to feed and the cores would idle: those jobs are raced at once. A racer compiles to files of its own; the first
+/// than there are racers (the tail of a link, or a relink that hands over a module or two, which
+/// is known at once from its job list), there is nothing left to feed and the cores would idle:
+/// those jobs are raced at once. A racer compiles to files of its own; the first
 /// whole result claims the job and is moved into place, and the other attempt is cancelled (the
 /// farm still caches what it finishes).
 /// </summary>
@@ -49,6 +50,7 @@ internal sealed class LocalRace : IDisposable
     private long _order;
     private double _typicalRoundTrip;
     private readonly System.Diagnostics.Stopwatch _sinceEnter = System.Diagnostics.Stopwatch.StartNew();
+    private TaskCompletionSource<bool> _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="cores">This machine's compile slots, shared with the compiles that do not race.</param>
     public LocalRace(LocalExecutor local, SemaphoreSlim cores, int racers, TimeSpan? jobTimeout)
@@ -63,13 +65,18 @@ internal sealed class LocalRace : IDisposable
     public RaceEntry Enter(JobList jobList, BackendJob job, CancellationTokenSource farmAttempt)
     {
         var entry = new RaceEntry(jobList, job, farmAttempt, Interlocked.Increment(ref _order));
+        TaskCompletionSource<bool> woken;
         lock (_lock)
         {
             _entries.Add(entry);
             _sinceEnter.Restart();
             _running ??= Enumerable.Range(0, _racers).Select(_ => Task.Run(RaceAsync)).ToArray();
+            woken = _entered;
+            _entered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
+        // Racers waiting for work look at once, not at their next poll.
+        woken.TrySetResult(true);
         return entry;
     }
 
@@ -121,7 +128,13 @@ internal sealed class LocalRace : IDisposable
                 }
 
                 if (entry is null)
-                    await Task.Delay(Poll, _closing.Token).ConfigureAwait(false);
+                {
+                    Task entered;
+                    lock (_lock)
+                        entered = _entered.Task;
+                    await Task.WhenAny(entered, Task.Delay(Poll, _closing.Token)).ConfigureAwait(false);
+                    _closing.Token.ThrowIfCancellationRequested();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -136,8 +149,10 @@ internal sealed class LocalRace : IDisposable
         TimeSpan straggler = StragglerDelay;
         lock (_lock)
         {
-            // The tail: nothing more is coming, and every job out can have a core here.
-            bool tail = _sinceEnter.Elapsed >= Quiet && _entries.Count(e => e.Winner == RaceWinner.None) <= _racers;
+            // The tail: nothing more is coming (no job entered for a while, or the link has no
+            // more jobs than racers: a relink handing over a module or two), and every job out can have a core here.
+            bool tail = (_sinceEnter.Elapsed >= Quiet || _entries.TrueForAll(e => e.JobList.Jobs.Count <= _racers))
+                && _entries.Count(e => e.Winner == RaceWinner.None) <= _racers;
             TimeSpan least = tail ? TimeSpan.Zero : MinimumDelay;
             if (tail)
                 straggler = TimeSpan.Zero;

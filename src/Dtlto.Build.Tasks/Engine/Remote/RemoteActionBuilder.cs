@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using Dtlto.Build.Engine.JobLists;
 using Dtlto.Build.Engine.Remote.Protocol;
 using Google.Protobuf;
@@ -24,12 +25,19 @@ internal sealed class RemoteActionBuilder
     private readonly ByteString _salt;
 
     // The inputs of a link do not change while it runs, and a module imported by hundreds of jobs
-    // is an input of each: its blob is made (stat, link resolution, digest) and its place in the
-    // input root named once per link.
+    // is an input of each: its blob is made (stat, link resolution, digest), its place in the
+    // input root named and its Directory entry encoded once per link, and kept by the input's
+    // number in its job list (an array read per input of every action), or by its file for a job
+    // that is not its list's own.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<InputNumbers, InputFile?[]> _numbered = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InputFile> _inputs = new(StringComparer.Ordinal);
 
-    /// <summary>An input's blob, and its place in the input root under <see cref="WorkingDirectory"/>.</summary>
-    private sealed record InputFile(Blob Blob, string WorkingDirectory, string[] Place);
+    /// <summary>An input's entry (name, blob), and its place in the input root under <see cref="WorkingDirectory"/>.</summary>
+    private sealed record InputFile(FileEntry Entry, string WorkingDirectory, string[] Place)
+    {
+        public static InputFile Of(string path, string workingDirectory, string[] place, Caching.FileHasher digests) =>
+            new(new FileEntry(place[place.Length - 1], Blob.FromFile(path, digests), executable: false), workingDirectory, place);
+    }
 
     private readonly Caching.FileHasher _digests;
 
@@ -51,10 +59,18 @@ internal sealed class RemoteActionBuilder
 
         string workingDirectory = stable.WorkingDirectory;
         var tree = new InputTree();
-        foreach ((string name, string local) in stable.Inputs)
+        IReadOnlyList<int>? numbers = stable.InputNumbers;
+        InputFile?[]? files = numbers is null ? null : _numbered.GetValue(jobList.InputNumbers, all => new InputFile?[all.Count]);
+        for (int i = 0; i < stable.Inputs.Count; i++)
         {
-            InputFile input = _inputs.GetOrAdd(local, path => new InputFile(Blob.FromFile(path, _digests), workingDirectory, Under(workingDirectory, name).Split('/')));
-            tree.Add(input.WorkingDirectory == workingDirectory ? input.Place : Under(workingDirectory, name).Split('/'), input.Blob);
+            (string name, string local) = stable.Inputs[i];
+            InputFile input = files is null
+                ? _inputs.GetOrAdd(local, path => InputFile.Of(path, workingDirectory, Under(workingDirectory, name).Split('/'), _digests))
+                : Volatile.Read(ref files[numbers![i]]) ?? Keep(ref files[numbers[i]], InputFile.Of(local, workingDirectory, Under(workingDirectory, name).Split('/'), _digests));
+            if (input.WorkingDirectory == workingDirectory)
+                tree.Add(input.Place, input.Entry);
+            else
+                tree.Add(Under(workingDirectory, name).Split('/'), input.Entry.Content);
         }
         tree.Add(Under(workingDirectory, stable.Shard.Name), Blob.FromFile(stable.Shard.Local, digests: null));
         var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -81,6 +97,9 @@ internal sealed class RemoteActionBuilder
         Blob actionBlob = Blob.FromBytes(action.ToByteArray());
         return (new RemoteAction(action, command, treeBlobs, commandBlob, actionBlob, outputs), null);
     }
+
+    /// <summary>The input kept in <paramref name="slot"/>: <paramref name="made"/>, unless another action kept one first.</summary>
+    private static InputFile Keep(ref InputFile? slot, InputFile made) => Interlocked.CompareExchange(ref slot, made, null) ?? made;
 
     private Platform PlatformMessage()
     {

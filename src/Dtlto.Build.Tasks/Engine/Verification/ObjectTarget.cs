@@ -69,22 +69,40 @@ public sealed class ObjectTarget
     };
 
     /// <summary>The target of a compiler command: its last <c>--target=</c>, <c>--target</c> or <c>-target</c>; <see cref="Any"/> without one.</summary>
-    public static ObjectTarget OfCommand(IReadOnlyList<string> command)
+    public static ObjectTarget OfCommand(IReadOnlyList<string> command) => OfCommand(command, Array.Empty<string>());
+
+    /// <summary>The target of the command <paramref name="first"/> then <paramref name="then"/> (a job list's common arguments, then a job's).</summary>
+    public static ObjectTarget OfCommand(IReadOnlyList<string> first, IReadOnlyList<string> then)
     {
         string? triple = null;
-        for (int i = 0; i < command.Count; i++)
+        int count = first.Count + then.Count;
+        string At(int i) => i < first.Count ? first[i] : then[i - first.Count];
+        for (int i = 0; i < count; i++)
         {
-            string argument = command[i];
+            string argument = At(i);
             if (argument.StartsWith("--target=", StringComparison.Ordinal))
                 triple = argument.Substring("--target=".Length);
-            else if ((argument == "-target" || argument == "--target") && i + 1 < command.Count)
-                triple = command[++i];
+            else if ((argument == "-target" || argument == "--target") && i + 1 < count)
+                triple = At(++i);
         }
 
         return triple is null ? Any : OfTriple(triple);
     }
 
+    // A link's jobs share their target: the triple is read once, not once per object checked.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ObjectTarget> Triples = new(StringComparer.Ordinal);
+
     public static ObjectTarget OfTriple(string triple)
+    {
+        if (Triples.TryGetValue(triple, out ObjectTarget? known))
+            return known;
+        ObjectTarget target = Read(triple);
+        if (Triples.Count < 64)
+            Triples[triple] = target;
+        return target;
+    }
+
+    private static ObjectTarget Read(string triple)
     {
         string[] parts = triple.ToLowerInvariant().Split('-');
         string arch = parts[0];
