@@ -147,22 +147,24 @@ public static class JobListReader
             directory.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? directory : directory + Path.DirectorySeparatorChar;
 
         private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths) =>
-            ReadStrings(owner, member, ownerPlace, minimum, paths, numbers: null);
+            ReadStrings(owner, member, ownerPlace, minimum, paths, numbered: false, out _);
 
-        /// <param name="numbers">Receives each input's number in the list (<see cref="InputNumbers"/>).</param>
+        /// <summary>Input paths, each with its number in the list (<see cref="InputNumbers"/>) in <paramref name="numbers"/>.</summary>
         private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths, out int[] numbers)
         {
-            numbers = new int[Member(owner, member, ownerPlace, JsonValueKind.Array, "an array of strings").GetArrayLength()];
-            return ReadStrings(owner, member, ownerPlace, minimum, paths, numbers);
+            IReadOnlyList<string> values = ReadStrings(owner, member, ownerPlace, minimum, paths, numbered: true, out int[]? numbered);
+            numbers = numbered!;
+            return values;
         }
 
-        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths, int[]? numbers)
+        private IReadOnlyList<string> ReadStrings(JsonElement owner, string member, string ownerPlace, int minimum, bool paths, bool numbered, out int[]? numbers)
         {
             string place = ownerPlace.Length == 0 ? member : $"{ownerPlace}.{member}";
             JsonElement array = Member(owner, member, ownerPlace, JsonValueKind.Array, "an array of strings");
             int count = array.GetArrayLength();
             if (count < minimum)
                 throw Error(place, minimum == 1 ? "expected at least 1 entry" : $"expected at least {minimum} entries");
+            numbers = numbered && paths ? new int[count] : null;
 
             var values = new string[count];
             int i = 0;

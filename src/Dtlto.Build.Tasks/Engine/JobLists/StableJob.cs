@@ -80,9 +80,10 @@ public sealed class StableJob
                 continue;
             bool common = i >= job.Inputs.Count;
             string input = common ? jobList.CommonInputs[i - job.Inputs.Count] : job.Inputs[i];
-            InputName name = jobNumbers is null
+            int number = jobNumbers is null ? -1 : common ? memo.Numbers.Common[i - job.Inputs.Count] : jobNumbers[i];
+            InputName name = number < 0
                 ? memo.ByPath.GetOrAdd(input, path => new InputName(Normalize(path), jobList.Resolve(path)))
-                : memo.Named(common ? memo.Numbers.Common[i - job.Inputs.Count] : jobNumbers[i], input, jobList);
+                : memo.Named(number, input, jobList);
             string? normal = name.Normal ?? (keepAbsolute ? name.Local.Replace('\\', '/') : null);
             if (normal is null)
             {
@@ -91,7 +92,7 @@ public sealed class StableJob
             }
 
             if (numbers is not null)
-                numbers[inputs.Count] = common ? memo.Numbers.Common[i - job.Inputs.Count] : jobNumbers![i];
+                numbers[inputs.Count] = number;
             inputs.Add((normal, name.Local));
             up = Math.Max(up, name.Normal is null ? LeadingParents(normal) : name.Up);
         }
